@@ -1,0 +1,30 @@
+package dev.finetune.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
+
+/** Where the rows come from. A local folder holds one file per split, named after the split. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class DatasetSource {
+    @Required
+    @JsonPropertyDescription("hf://ORG/NAME, https://..., file:///abs/path or pvc://relative/path (a file or a folder of split files).")
+    public String uri;
+
+    @JsonPropertyDescription("Dataset configuration on the Hub (e.g. mrpc of nyu-mll/glue).")
+    public String config;
+
+    @JsonPropertyDescription("Split to train on.")
+    @Default("train")
+    public String trainSplit = "train";
+
+    @JsonPropertyDescription("Split to evaluate on; empty for none.")
+    public String evalSplit;
+
+    @JsonPropertyDescription("File format: auto (from the extension), jsonl, csv, tsv or parquet.")
+    @Default("auto")
+    @ValidationRule(value = "self in ['auto','jsonl','csv','tsv','parquet']", message = "format must be auto, jsonl, csv, tsv or parquet")
+    public String format = "auto";
+}

@@ -1,0 +1,51 @@
+package dev.finetune.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Required;
+
+/** What to fine-tune, on what, how, and where it runs. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class FineTuneJobSpec {
+    @Required
+    @JsonPropertyDescription("The pretrained model to start from.")
+    public ModelSource model = new ModelSource();
+
+    @Required
+    @JsonPropertyDescription("The training (and evaluation) data.")
+    public DatasetSource dataset = new DatasetSource();
+
+    @JsonPropertyDescription("What is learned: task type, labels, input columns.")
+    public TaskSpec task = new TaskSpec();
+
+    @JsonPropertyDescription("Hyperparameters, named as Hugging Face TrainingArguments in camelCase.")
+    public TrainingSpec training = new TrainingSpec();
+
+    @JsonPropertyDescription("GPUs and other resources of the training pod.")
+    public ResourcesSpec resources = new ResourcesSpec();
+
+    @JsonPropertyDescription("Where the training pod may run.")
+    public SchedulingSpec scheduling = new SchedulingSpec();
+
+    @JsonPropertyDescription("The volume that holds the cache, checkpoints and the final model.")
+    public StorageSpec storage = new StorageSpec();
+
+    @JsonPropertyDescription("Trainer image; empty takes the operator's default.")
+    @Default("")
+    public String image = "";
+
+    @JsonPropertyDescription("Hold the job (the Job is suspended; resuming continues from the latest checkpoint).")
+    @Default("false")
+    public Boolean suspend = false;
+
+    @JsonPropertyDescription("Retries of a failed training pod before the job fails.")
+    @Min(0)
+    @Default("3")
+    public Integer backoffLimit = 3;
+
+    @JsonPropertyDescription("Seconds after the job finished before its Job and pod are deleted; unset keeps them.")
+    @Min(0)
+    public Integer ttlSecondsAfterFinished;
+}

@@ -1,0 +1,21 @@
+package dev.finetune.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Required;
+
+/** A Hugging Face-format model: config.json, model.safetensors and tokenizer files. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ModelSource {
+    @Required
+    @JsonPropertyDescription("hf://ORG/NAME, https://..., file:///abs/path or pvc://relative/path.")
+    public String uri;
+
+    @JsonPropertyDescription("Hub revision (branch, tag or commit) for hf:// URIs.")
+    @Default("main")
+    public String revision = "main";
+
+    @JsonPropertyDescription("Secret key holding a Hugging Face token, for gated or private models.")
+    public SecretKeyRef tokenSecretRef;
+}

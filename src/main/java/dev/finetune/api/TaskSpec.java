@@ -1,0 +1,38 @@
+package dev.finetune.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The learning problem: which columns are read and how many labels there are. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class TaskSpec {
+    @JsonPropertyDescription("Task type; SequenceClassification is the one supported today.")
+    @Default("SequenceClassification")
+    public String type = "SequenceClassification";
+
+    @JsonPropertyDescription("Number of classes.")
+    @Min(2)
+    @Default("2")
+    public Integer numLabels = 2;
+
+    @JsonPropertyDescription("One column (single sentences) or two (sentence pairs).")
+    public List<String> textFields = new ArrayList<>(List.of("sentence1", "sentence2"));
+
+    @JsonPropertyDescription("Column holding the label: an integer, or a string mapped through id2label.")
+    @Default("label")
+    public String labelField = "label";
+
+    @JsonPropertyDescription("Label names by id, e.g. [not_equivalent, equivalent]; written to config.json as id2label.")
+    public List<String> labelNames;
+
+    @JsonPropertyDescription("Longest tokenised input; longer pairs are truncated longest_first.")
+    @Min(8)
+    @Max(8192)
+    @Default("128")
+    public Integer maxLength = 128;
+}

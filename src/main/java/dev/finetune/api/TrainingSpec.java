@@ -1,0 +1,119 @@
+package dev.finetune.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.ValidationRule;
+
+/** Hyperparameters with the names and defaults of Hugging Face TrainingArguments, in camelCase. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class TrainingSpec {
+    @JsonPropertyDescription("Epochs to train (num_train_epochs); maxSteps > 0 overrides it.")
+    @Default("3")
+    public Double numTrainEpochs = 3.0;
+
+    @JsonPropertyDescription("Total optimiser steps (max_steps); -1 derives it from numTrainEpochs.")
+    @Default("-1")
+    public Integer maxSteps = -1;
+
+    @Min(1)
+    @Default("8")
+    public Integer perDeviceTrainBatchSize = 8;
+
+    @Min(1)
+    @Default("8")
+    public Integer perDeviceEvalBatchSize = 8;
+
+    @Min(1)
+    @Default("1")
+    public Integer gradientAccumulationSteps = 1;
+
+    @JsonPropertyDescription("Peak AdamW learning rate.")
+    @Default("5.0e-5")
+    public Double learningRate = 5.0e-5;
+
+    @Min(0)
+    @Default("0.0")
+    public Double weightDecay = 0.0;
+
+    @Default("0.9")
+    public Double adamBeta1 = 0.9;
+
+    @Default("0.999")
+    public Double adamBeta2 = 0.999;
+
+    @Default("1.0e-8")
+    public Double adamEpsilon = 1.0e-8;
+
+    @JsonPropertyDescription("Clip the global L2 norm of the gradients to this; 0 disables.")
+    @Min(0)
+    @Default("1.0")
+    public Double maxGradNorm = 1.0;
+
+    @JsonPropertyDescription("linear, constant, constant_with_warmup or cosine.")
+    @Default("linear")
+    @ValidationRule(value = "self in ['linear','constant','constant_with_warmup','cosine']",
+            message = "lrSchedulerType must be linear, constant, constant_with_warmup or cosine")
+    public String lrSchedulerType = "linear";
+
+    @Min(0)
+    @Default("0")
+    public Integer warmupSteps = 0;
+
+    @JsonPropertyDescription("Fraction of the steps used for warm-up when warmupSteps is 0.")
+    @Min(0)
+    @Default("0.0")
+    public Double warmupRatio = 0.0;
+
+    @Default("42")
+    public Long seed = 42L;
+
+    @JsonPropertyDescription("no, steps or epoch.")
+    @Default("no")
+    @ValidationRule(value = "self in ['no','steps','epoch']", message = "evalStrategy must be no, steps or epoch")
+    public String evalStrategy = "no";
+
+    @JsonPropertyDescription("Evaluate every N steps with evalStrategy steps; 0 takes loggingSteps.")
+    @Min(0)
+    public Integer evalSteps;
+
+    @JsonPropertyDescription("no, steps or epoch.")
+    @Default("steps")
+    @ValidationRule(value = "self in ['no','steps','epoch']", message = "saveStrategy must be no, steps or epoch")
+    public String saveStrategy = "steps";
+
+    @Min(1)
+    @Default("500")
+    public Integer saveSteps = 500;
+
+    @JsonPropertyDescription("Keep at most this many checkpoints (the best is always kept); unset keeps all.")
+    @Min(1)
+    public Integer saveTotalLimit;
+
+    @Min(1)
+    @Default("500")
+    public Integer loggingSteps = 500;
+
+    @Default("false")
+    public Boolean loadBestModelAtEnd = false;
+
+    @JsonPropertyDescription("loss, accuracy, f1, macro_f1 or matthews_correlation (an eval_ prefix is accepted).")
+    @Default("loss")
+    public String metricForBestModel = "loss";
+
+    @JsonPropertyDescription("Whether a larger metricForBestModel is better; unset: false for loss, true otherwise.")
+    public Boolean greaterIsBetter;
+
+    @JsonPropertyDescription("Stop after this many evaluations without improvement of metricForBestModel; unset never stops early.")
+    @Min(1)
+    public Integer earlyStoppingPatience;
+
+    @Min(0)
+    @Default("0.0")
+    public Double earlyStoppingThreshold = 0.0;
+
+    @JsonPropertyDescription("Continue from the newest checkpoint in the output folder when there is one.")
+    @Default("true")
+    public Boolean resumeFromCheckpoint = true;
+}

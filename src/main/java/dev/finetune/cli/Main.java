@@ -1,0 +1,21 @@
+package dev.finetune.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The one executable: the operator, the in-pod trainer, and local runs share this jar. */
+@Command(
+        name = "finetune",
+        mixinStandardHelpOptions = true,
+        version = "finetune-operator 0.1.0",
+        description = "Declarative fine-tuning: a Kubernetes operator and its DJL trainer.",
+        subcommands = {})
+public final class Main {
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new Main());
+    }
+}
