@@ -1,0 +1,154 @@
+package dev.finetune.trainer.metrics;
+
+import dev.finetune.api.CheckpointInfo;
+import dev.finetune.api.Progress;
+import dev.finetune.api.TrainerReport;
+import dev.finetune.api.TrainingMetrics;
+import dev.finetune.trainer.train.TrainerCallback;
+import dev.finetune.trainer.train.TrainerState;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * Keeps the {@link TrainerReport} that GET /progress serves and that the termination message carries:
+ * the operator mirrors it onto the FineTuneJob status.
+ */
+public final class ProgressReporter implements TrainerCallback {
+    private final LongSupplier nanoClock;
+    private TrainerReport report = new TrainerReport();
+    private long startNanos = -1;
+    private long startStep;
+    private int checkpointCount;
+
+    public ProgressReporter() {
+        this(System::nanoTime);
+    }
+
+    ProgressReporter(LongSupplier nanoClock) {
+        this.nanoClock = nanoClock;
+        report.stage = "Starting";
+        report.metrics = new TrainingMetrics();
+        report.checkpoints = new CheckpointInfo();
+    }
+
+    /** A stage outside the loop: Downloading, Tokenizing, Saving, Done, Failed. */
+    public synchronized void stage(String stage, String message) {
+        report.stage = stage;
+        report.message = message;
+    }
+
+    @Override
+    public synchronized void onTrainBegin(TrainerState state) {
+        startNanos = nanoClock.getAsLong();
+        startStep = state.globalStep;
+        report.stage = "Training";
+        report.message = null;
+        updateProgress(state);
+    }
+
+    @Override
+    public synchronized void onStepEnd(TrainerState state) {
+        updateProgress(state);
+    }
+
+    @Override
+    public synchronized void onLog(TrainerState state, Map<String, Double> logs) {
+        TrainingMetrics metrics = report.metrics;
+        metrics.trainLoss = logs.getOrDefault("loss", metrics.trainLoss);
+        metrics.learningRate = logs.getOrDefault("learning_rate", metrics.learningRate);
+        metrics.gradNorm = logs.getOrDefault("grad_norm", metrics.gradNorm);
+    }
+
+    @Override
+    public synchronized void onEvaluate(TrainerState state, Map<String, Double> eval) {
+        TrainingMetrics metrics = report.metrics;
+        metrics.evalLoss = eval.getOrDefault("eval_loss", metrics.evalLoss);
+        metrics.evalAccuracy = eval.getOrDefault("eval_accuracy", metrics.evalAccuracy);
+        metrics.evalF1 = eval.getOrDefault("eval_f1", metrics.evalF1);
+        metrics.evalMacroF1 = eval.getOrDefault("eval_macro_f1", metrics.evalMacroF1);
+        metrics.evalMatthewsCorrelation = eval.getOrDefault("eval_matthews_correlation", metrics.evalMatthewsCorrelation);
+    }
+
+    @Override
+    public synchronized void onSave(TrainerState state, Path checkpoint) {
+        CheckpointInfo info = report.checkpoints;
+        info.latest = checkpoint.getFileName().toString();
+        info.count = ++checkpointCount;
+        if (state.bestModelCheckpoint != null) {
+            info.best = Path.of(state.bestModelCheckpoint).getFileName().toString();
+            info.bestMetric = state.bestMetric;
+        }
+    }
+
+    /** Checkpoints already on the volume when a resumed run starts. */
+    public synchronized void existingCheckpoints(String latest, int count) {
+        report.checkpoints.latest = latest;
+        checkpointCount = count;
+        report.checkpoints.count = count;
+    }
+
+    @Override
+    public synchronized void onTrainEnd(TrainerState state) {
+        updateProgress(state);
+    }
+
+    /** A copy, safe to serialise on another thread. */
+    public synchronized TrainerReport snapshot() {
+        TrainerReport copy = new TrainerReport();
+        copy.stage = report.stage;
+        copy.message = report.message;
+        copy.progress = report.progress == null ? null : copyOf(report.progress);
+        copy.metrics = copyOf(report.metrics);
+        copy.checkpoints = copyOf(report.checkpoints);
+        return copy;
+    }
+
+    private void updateProgress(TrainerState state) {
+        Progress progress = new Progress();
+        progress.step = state.globalStep;
+        progress.totalSteps = state.maxSteps;
+        progress.epoch = Math.round(state.epoch * 100) / 100.0;
+        progress.percent = state.maxSteps == 0 ? 0.0 : Math.round(1000.0 * state.globalStep / state.maxSteps) / 10.0;
+        progress.samplesPerSecond = state.trainSamplesPerSecond;
+        long stepsDone = state.globalStep - startStep;
+        if (startNanos >= 0 && stepsDone > 0) {
+            double secondsPerStep = (nanoClock.getAsLong() - startNanos) / 1e9 / stepsDone;
+            progress.etaSeconds = Math.round(secondsPerStep * (state.maxSteps - state.globalStep));
+        }
+        report.progress = progress;
+    }
+
+    private static Progress copyOf(Progress p) {
+        Progress c = new Progress();
+        c.step = p.step;
+        c.totalSteps = p.totalSteps;
+        c.epoch = p.epoch;
+        c.percent = p.percent;
+        c.etaSeconds = p.etaSeconds;
+        c.samplesPerSecond = p.samplesPerSecond;
+        return c;
+    }
+
+    private static TrainingMetrics copyOf(TrainingMetrics m) {
+        TrainingMetrics c = new TrainingMetrics();
+        c.trainLoss = m.trainLoss;
+        c.learningRate = m.learningRate;
+        c.gradNorm = m.gradNorm;
+        c.evalLoss = m.evalLoss;
+        c.evalAccuracy = m.evalAccuracy;
+        c.evalF1 = m.evalF1;
+        c.evalMacroF1 = m.evalMacroF1;
+        c.evalMatthewsCorrelation = m.evalMatthewsCorrelation;
+        return c;
+    }
+
+    private static CheckpointInfo copyOf(CheckpointInfo i) {
+        CheckpointInfo c = new CheckpointInfo();
+        c.latest = i.latest;
+        c.best = i.best;
+        c.bestMetric = i.bestMetric;
+        c.count = i.count;
+        return c;
+    }
+}
