@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
 
 /** A Hugging Face-format model: config.json, model.safetensors and tokenizer files. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -15,6 +16,12 @@ public class ModelSource {
     @JsonPropertyDescription("Hub revision (branch, tag or commit) for hf:// URIs.")
     @Default("main")
     public String revision = "main";
+
+    @JsonPropertyDescription("pretrained: load model.safetensors; random: only config.json is read and the weights"
+            + " are initialised from the seed (transformers' from_config), e.g. for a smoke test.")
+    @Default("pretrained")
+    @ValidationRule(value = "self in ['pretrained','random']", message = "initialization must be pretrained or random")
+    public String initialization = "pretrained";
 
     @JsonPropertyDescription("Secret key holding a Hugging Face token, for gated or private models.")
     public SecretKeyRef tokenSecretRef;
