@@ -1,7 +1,5 @@
 package dev.finetune.trainer.data;
 
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
@@ -22,40 +20,57 @@ import java.util.Map;
  * {@code csv.QUOTE_NONE} read them) with a header row naming the columns. Empty lines are skipped.
  */
 final class DelimitedRows {
-    private static final CsvMapper CSV = new CsvMapper();
+    // Parser features must be set on the mapper: the parser reads them when it is created.
+    private static final CsvMapper CSV = CsvMapper.builder().enable(CsvParser.Feature.SKIP_EMPTY_LINES).build();
+    private static final CsvSchema CSV_SCHEMA = CsvSchema.emptySchema().withHeader();
+    private static final CsvSchema TSV_SCHEMA =
+            CsvSchema.emptySchema().withHeader().withColumnSeparator('\t').withoutQuoteChar().withoutEscapeChar();
 
-    private DelimitedRows() {}
+    private final Path file;
+    private final DataFormat format;
+    private final Columns columns;
+    private final CsvParser parser;
+    /** Line the row being read starts on; a row may span lines when a quoted cell holds a newline. */
+    private long rowLine = 1;
+
+    private DelimitedRows(Path file, DataFormat format, Columns columns, CsvParser parser) {
+        this.file = file;
+        this.format = format;
+        this.columns = columns;
+        this.parser = parser;
+    }
 
     static List<RawRow> read(Path file, DataFormat format, Columns columns) throws IOException {
-        CsvSchema schema = format == DataFormat.TSV
-                ? CsvSchema.emptySchema().withHeader().withColumnSeparator('\t').withoutQuoteChar().withoutEscapeChar()
-                : CsvSchema.emptySchema().withHeader();
-        List<RawRow> rows = new ArrayList<>();
         try (InputStream in = Files.newInputStream(file);
                 CsvParser parser = (CsvParser) CSV.getFactory().createParser(in)) {
-            parser.setSchema(schema);
-            parser.enable(CsvParser.Feature.SKIP_EMPTY_LINES);
-            boolean headerChecked = false;
-            JsonToken token;
-            while ((token = next(parser, file, format)) != null) {
-                if (token != JsonToken.START_OBJECT) {
-                    continue;
-                }
-                if (!headerChecked) {
-                    checkHeader(parser.getSchema(), columns, file);
-                    headerChecked = true;
-                }
-                long line = parser.currentTokenLocation().getLineNr();
-                rows.add(new RawRow(line, readRow(parser, file, format, line, columns)));
+            parser.setSchema(format == DataFormat.TSV ? TSV_SCHEMA : CSV_SCHEMA);
+            return new DelimitedRows(file, format, columns, parser).rows();
+        }
+    }
+
+    private List<RawRow> rows() throws IOException {
+        List<RawRow> rows = new ArrayList<>();
+        boolean headerChecked = false;
+        JsonToken token;
+        while ((token = next()) != null) {
+            if (token != JsonToken.START_OBJECT) {
+                continue;
             }
-            if (!headerChecked && parser.getSchema().size() > 0) {
-                checkHeader(parser.getSchema(), columns, file); // a header but no rows
+            rowLine = parser.currentLocation().getLineNr();
+            if (!headerChecked) {
+                checkHeader();
+                headerChecked = true;
             }
+            rows.add(new RawRow(rowLine, readRow()));
+        }
+        if (!headerChecked && parser.getSchema().size() > 0) {
+            checkHeader(); // a header but no rows
         }
         return rows;
     }
 
-    private static void checkHeader(CsvSchema header, Columns columns, Path file) {
+    private void checkHeader() {
+        CsvSchema header = parser.getSchema();
         for (String column : columns.required()) {
             if (header.column(column) == null) {
                 List<String> names = new ArrayList<>();
@@ -66,14 +81,13 @@ final class DelimitedRows {
         }
     }
 
-    private static Map<String, String> readRow(JsonParser parser, Path file, DataFormat format, long line, Columns columns)
-            throws IOException {
+    private Map<String, String> readRow() throws IOException {
         Map<String, String> all = new HashMap<>();
         JsonToken token;
-        while ((token = next(parser, file, format)) != JsonToken.END_OBJECT && token != null) {
+        while ((token = next()) != JsonToken.END_OBJECT && token != null) {
             if (token == JsonToken.FIELD_NAME) {
                 String name = parser.currentName();
-                next(parser, file, format);
+                next();
                 all.put(name, parser.getText());
             }
         }
@@ -82,20 +96,18 @@ final class DelimitedRows {
             if (all.containsKey(column)) {
                 cells.put(column, all.get(column));
             } else if (columns.isRequired(column)) {
-                throw DataException.atField(file, line, column, "missing: the row has " + all.size()
-                        + " cells, fewer than the header's columns");
+                throw DataException.atField(file, rowLine, column, "missing: the row has " + all.size()
+                        + " cells, fewer than the header's " + parser.getSchema().size() + " columns");
             }
         }
         return cells;
     }
 
-    private static JsonToken next(JsonParser parser, Path file, DataFormat format) throws IOException {
+    private JsonToken next() throws IOException {
         try {
             return parser.nextToken();
         } catch (JsonProcessingException e) {
-            JsonLocation at = e.getLocation();
-            long line = at == null ? parser.currentLocation().getLineNr() : at.getLineNr();
-            throw DataException.atLine(file, line, "malformed " + format.name() + " row: " + e.getOriginalMessage());
+            throw DataException.atLine(file, rowLine, "malformed " + format.name() + " row: " + e.getOriginalMessage());
         }
     }
 }

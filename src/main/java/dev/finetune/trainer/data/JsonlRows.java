@@ -4,15 +4,21 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** Reads JSON lines (one object per line; blank lines are skipped), keeping the columns asked for. */
@@ -24,11 +30,16 @@ final class JsonlRows {
 
     static List<RawRow> read(Path file, Columns columns) throws IOException {
         List<RawRow> rows = new ArrayList<>();
-        long lineNo = 0;
-        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            while ((line = nextLine(reader, file, lineNo + 1)) != null) {
+        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            long lineNo = 0;
+            // Lines are split as bytes and decoded one by one, so an encoding error names its line.
+            while (readLine(in, bytes)) {
                 lineNo++;
+                String line = decode(utf8, bytes, file, lineNo);
                 if (lineNo == 1 && line.startsWith("\uFEFF")) {
                     line = line.substring(1); // a UTF-8 byte order mark, as some editors write
                 }
@@ -40,9 +51,23 @@ final class JsonlRows {
         return rows;
     }
 
-    private static String nextLine(BufferedReader reader, Path file, long lineNo) throws IOException {
+    /** Reads up to and without the next '\n' into {@code line}; false at the end of the stream. */
+    private static boolean readLine(InputStream in, ByteArrayOutputStream line) throws IOException {
+        line.reset();
+        int b = in.read();
+        if (b < 0) {
+            return false;
+        }
+        while (b >= 0 && b != '\n') {
+            line.write(b);
+            b = in.read();
+        }
+        return true;
+    }
+
+    private static String decode(CharsetDecoder utf8, ByteArrayOutputStream bytes, Path file, long lineNo) {
         try {
-            return reader.readLine();
+            return utf8.decode(ByteBuffer.wrap(bytes.toByteArray())).toString();
         } catch (CharacterCodingException e) {
             throw DataException.atLine(file, lineNo, "not valid UTF-8 text");
         }
@@ -82,6 +107,6 @@ final class JsonlRows {
     }
 
     private static String kind(JsonNode node) {
-        return node.isArray() ? "an array" : node.isObject() ? "an object" : node.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+        return node.isArray() ? "an array" : node.isObject() ? "an object" : node.getNodeType().name().toLowerCase(Locale.ROOT);
     }
 }
