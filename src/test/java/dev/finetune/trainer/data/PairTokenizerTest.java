@@ -2,6 +2,7 @@ package dev.finetune.trainer.data;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -10,19 +11,50 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Test;
 
-/** Against the shared all-MiniLM-L6-v2 tokenizer (the bert-base-uncased vocabulary); skipped without it. */
+/** Tests tagged "shared" use the all-MiniLM-L6-v2 tokenizer (the bert-base-uncased vocabulary) and skip without it. */
 class PairTokenizerTest {
-    static Path model;
+    static final Path model = Path.of(System.getProperty("finetune.shared", "../shared"), "models", "all-MiniLM-L6-v2");
     static List<String> vocab;
 
-    @BeforeAll
-    static void sharedModel() throws Exception {
-        model = Path.of(System.getProperty("finetune.shared", "../shared"), "models", "all-MiniLM-L6-v2");
-        assumeTrue(Files.isRegularFile(model.resolve("tokenizer.json")), "no shared model at " + model);
-        vocab = Files.readAllLines(model.resolve("vocab.txt"));
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void sharedModel(TestInfo test) throws Exception {
+        if (test.getTags().contains("shared")) {
+            assumeTrue(Files.isRegularFile(model.resolve("tokenizer.json")), "no shared model at " + model);
+            vocab = Files.readAllLines(model.resolve("vocab.txt"));
+        }
+    }
+
+    @Test
+    void theModelFolderNeedsATokenizerJson() {
+        DataException e = assertThrows(DataException.class, () -> PairTokenizer.fromModelDir(dir, 128));
+        assertEquals(dir.resolve("tokenizer.json") + ": no such file (the model folder needs a Hugging Face tokenizer.json)",
+                e.getMessage());
+    }
+
+    @Test
+    void thePadTokenIsReadNotAssumed() throws Exception {
+        Files.copy(QuickstartAssetsTest.MODEL.resolve("tokenizer.json"), dir.resolve("tokenizer.json"));
+        Files.writeString(dir.resolve("tokenizer_config.json"), "{\"pad_token\": {\"content\": \"[MASK]\"}}");
+        try (PairTokenizer tokenizer = PairTokenizer.fromModelDir(dir, 16)) {
+            assertEquals(4, tokenizer.padTokenId(), "[MASK] is id 4 in the quickstart vocabulary");
+        }
+        Files.delete(dir.resolve("tokenizer_config.json"));
+        Files.writeString(dir.resolve("config.json"), "{\"pad_token_id\": 3}");
+        try (PairTokenizer tokenizer = PairTokenizer.fromModelDir(dir, 16)) {
+            assertEquals(3, tokenizer.padTokenId(), "from config.json when the tokenizer names no pad token");
+        }
+        Files.delete(dir.resolve("config.json"));
+        DataException e = assertThrows(DataException.class, () -> PairTokenizer.fromModelDir(dir, 16));
+        assertTrue(e.getMessage().contains("cannot tell the pad token"), e.getMessage());
     }
 
     static Example pair(String a, String b) {
@@ -36,6 +68,7 @@ class PairTokenizerTest {
     }
 
     @Test
+    @Tag("shared")
     void aPairGivesTheIdsTransformersGives() throws Exception {
         try (PairTokenizer tokenizer = PairTokenizer.fromModelDir(model, 128)) {
             EncodedExample row = tokenizer.encode(List.of(pair("Hello world", "good  MORNING"))).get(0);
@@ -49,6 +82,7 @@ class PairTokenizerTest {
     }
 
     @Test
+    @Tag("shared")
     void wordPiecesAndSingleTexts() throws Exception {
         try (PairTokenizer tokenizer = PairTokenizer.fromModelDir(model, 128)) {
             Example single = new Example("test", 1, List.of("Tokenization"), Example.NO_LABEL);
@@ -60,6 +94,7 @@ class PairTokenizerTest {
     }
 
     @Test
+    @Tag("shared")
     void longestFirstCutsTheLongerSideFirst() throws Exception {
         List<String> letters = IntStream.range(0, 10).mapToObj(i -> String.valueOf((char) ('a' + i))).toList();
         String ten = String.join(" ", letters); // ten one-token words
@@ -81,6 +116,7 @@ class PairTokenizerTest {
     }
 
     @Test
+    @Tag("shared")
     void batchEncodingMatchesOneByOneOnRealPairs() throws Exception {
         Path train = model.getParent().getParent().resolve("data/glue-mrpc/train.jsonl");
         assumeTrue(Files.isRegularFile(train), "no shared MRPC data");
