@@ -2,6 +2,7 @@ package dev.finetune.trainer.data;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -26,7 +27,7 @@ public final class PaddingCollator {
         long[] types = new long[size * width];
         long[] mask = new long[size * width];
         long[] labels = new long[size];
-        java.util.Arrays.fill(ids, padTokenId);
+        Arrays.fill(ids, padTokenId);
         for (int r = 0; r < size; r++) {
             EncodedExample row = rows.get(r);
             int offset = r * width;

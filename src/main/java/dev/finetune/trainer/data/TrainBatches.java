@@ -2,6 +2,7 @@ package dev.finetune.trainer.data;
 
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -55,7 +56,7 @@ public final class TrainBatches {
         int[] permutation = permutation(epoch);
         int from = k * batchSize;
         int to = Math.min(rows.size(), from + batchSize);
-        return java.util.Arrays.copyOfRange(permutation, from, to);
+        return Arrays.copyOfRange(permutation, from, to);
     }
 
     /** Batch {@code k} of {@code epoch}, padded to its longest row, created in {@code manager}. */
