@@ -1,0 +1,155 @@
+package dev.finetune.trainer.data;
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.util.PairList;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Tokenises examples with the model folder's {@code tokenizer.json} (Hugging Face tokenizers through
+ * DJL, offline): {@code [CLS] a [SEP] b [SEP]} with token type ids, truncated {@code longest_first} to
+ * {@code maxLength}, never padded here (batches are padded to their own longest row).
+ */
+public final class PairTokenizer implements AutoCloseable {
+    /** Rows per call of the tokenizer's batch API: large enough to use its threads, small in memory. */
+    private static final int CHUNK = 1024;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HuggingFaceTokenizer tokenizer;
+    private final int maxLength;
+    private final int padTokenId;
+
+    private PairTokenizer(HuggingFaceTokenizer tokenizer, int maxLength, int padTokenId) {
+        this.tokenizer = tokenizer;
+        this.maxLength = maxLength;
+        this.padTokenId = padTokenId;
+    }
+
+    /** Loads {@code modelDir/tokenizer.json}; {@code maxLength} is {@code spec.task.maxLength}. */
+    public static PairTokenizer fromModelDir(Path modelDir, int maxLength) throws IOException {
+        Path file = modelDir.resolve("tokenizer.json");
+        if (!Files.isRegularFile(file)) {
+            throw new DataException(file + ": no such file (the model folder needs a Hugging Face tokenizer.json)");
+        }
+        if (maxLength < 4) {
+            throw new DataException("spec.task.maxLength must be at least 4, got " + maxLength);
+        }
+        HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.builder(Map.of(
+                        // DJL caps maxLength at modelMaxLength (512 unless told): the model checks its own limit.
+                        "modelMaxLength", String.valueOf(maxLength)))
+                .optTokenizerPath(file)
+                .optAddSpecialTokens(true)
+                .optTruncation(true) // longest_first
+                .optPadding(false) // overrides padding baked into tokenizer.json
+                .optMaxLength(maxLength)
+                .build();
+        try {
+            return new PairTokenizer(tokenizer, maxLength, padTokenId(tokenizer, modelDir));
+        } catch (RuntimeException | IOException e) {
+            tokenizer.close();
+            throw e;
+        }
+    }
+
+    public int maxLength() {
+        return maxLength;
+    }
+
+    /** The id batches are padded with, from the tokenizer's own pad token (not assumed to be 0). */
+    public int padTokenId() {
+        return padTokenId;
+    }
+
+    /** Tokenises all examples once, up front, through the tokenizer's batch API. */
+    public List<EncodedExample> encode(List<Example> examples) {
+        List<EncodedExample> encoded = new ArrayList<>(examples.size());
+        for (int from = 0; from < examples.size(); from += CHUNK) {
+            List<Example> chunk = examples.subList(from, Math.min(examples.size(), from + CHUNK));
+            Encoding[] encodings = encodeChunk(chunk);
+            for (int i = 0; i < encodings.length; i++) {
+                encoded.add(new EncodedExample(toInts(encodings[i].getIds()),
+                        toInts(encodings[i].getTypeIds()), chunk.get(i).label()));
+            }
+        }
+        return encoded;
+    }
+
+    private Encoding[] encodeChunk(List<Example> chunk) {
+        int textCount = chunk.get(0).texts().size();
+        for (Example e : chunk) {
+            if (e.texts().size() != textCount) {
+                throw new IllegalArgumentException(e.file() + ":" + e.line() + ": " + e.texts().size()
+                        + " texts where the other rows have " + textCount);
+            }
+        }
+        if (textCount == 1) {
+            return tokenizer.batchEncode(chunk.stream().map(e -> e.texts().get(0)).toList());
+        }
+        PairList<String, String> pairs = new PairList<>(chunk.size());
+        for (Example e : chunk) {
+            pairs.add(e.texts().get(0), e.texts().get(1));
+        }
+        return tokenizer.batchEncode(pairs);
+    }
+
+    /**
+     * The pad token of {@code tokenizer_config.json} (or the padding section of tokenizer.json), looked
+     * up in the vocabulary; else {@code pad_token_id} of config.json.
+     */
+    private static int padTokenId(HuggingFaceTokenizer tokenizer, Path modelDir) throws IOException {
+        String padToken = padTokenName(modelDir);
+        if (padToken != null) {
+            long[] ids = tokenizer.encode(padToken, false, false).getIds();
+            if (ids.length == 1) {
+                return (int) ids[0];
+            }
+        }
+        Path config = modelDir.resolve("config.json");
+        if (Files.isRegularFile(config)) {
+            JsonNode id = JSON.readTree(config.toFile()).get("pad_token_id");
+            if (id != null && id.canConvertToInt()) {
+                return id.intValue();
+            }
+        }
+        throw new DataException(modelDir + ": cannot tell the pad token: set pad_token in tokenizer_config.json"
+                + " or pad_token_id in config.json");
+    }
+
+    private static String padTokenName(Path modelDir) throws IOException {
+        Path tokenizerConfig = modelDir.resolve("tokenizer_config.json");
+        if (Files.isRegularFile(tokenizerConfig)) {
+            JsonNode pad = JSON.readTree(tokenizerConfig.toFile()).get("pad_token");
+            if (pad != null && pad.isTextual()) {
+                return pad.asText();
+            }
+            if (pad != null && pad.hasNonNull("content")) {
+                return pad.get("content").asText(); // the AddedToken form
+            }
+        }
+        JsonNode padding = JSON.readTree(modelDir.resolve("tokenizer.json").toFile()).get("padding");
+        if (padding != null && padding.hasNonNull("pad_token")) {
+            return padding.get("pad_token").asText();
+        }
+        return null;
+    }
+
+    private static int[] toInts(long[] values) {
+        int[] ints = new int[values.length];
+        for (int i = 0; i < values.length; i++) {
+            ints[i] = Math.toIntExact(values[i]);
+        }
+        return ints;
+    }
+
+    @Override
+    public void close() {
+        tokenizer.close();
+    }
+}

@@ -1,0 +1,45 @@
+package dev.finetune.trainer.data;
+
+import dev.finetune.api.DatasetSource;
+import dev.finetune.api.TaskSpec;
+import dev.finetune.api.TrainingSpec;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The train and eval splits of a local dataset, read, checked and tokenised once, before training
+ * starts: both files are read before anything is tokenised, so a bad row in either fails fast.
+ *
+ * @param train the train split, tokenised
+ * @param eval the eval split, tokenised; empty when {@code spec.dataset.evalSplit} is not set
+ * @param padTokenId the tokenizer's pad id, for padding batches
+ */
+public record TrainingData(List<EncodedExample> train, List<EncodedExample> eval, int padTokenId) {
+    public TrainingData {
+        train = List.copyOf(train);
+        eval = List.copyOf(eval);
+    }
+
+    /**
+     * Reads the splits of {@code location} (a folder of split files, or one file for train only) and
+     * tokenises them with {@code modelDir}'s tokenizer.
+     */
+    public static TrainingData load(Path location, DatasetSource source, TaskSpec task, Path modelDir) throws IOException {
+        List<Example> trainRows = DatasetReader.read(DatasetSplits.trainFile(location, source), source, task);
+        Optional<Path> evalFile = DatasetSplits.evalFile(location, source);
+        List<Example> evalRows = evalFile.isPresent() ? DatasetReader.read(evalFile.get(), source, task) : List.of();
+        try (PairTokenizer tokenizer = PairTokenizer.fromModelDir(modelDir, task.maxLength)) {
+            return new TrainingData(tokenizer.encode(trainRows), tokenizer.encode(evalRows), tokenizer.padTokenId());
+        }
+    }
+
+    public TrainBatches trainBatches(TrainingSpec training) {
+        return new TrainBatches(train, training.perDeviceTrainBatchSize, training.seed, padTokenId);
+    }
+
+    public EvalBatches evalBatches(TrainingSpec training) {
+        return new EvalBatches(eval, training.perDeviceEvalBatchSize, padTokenId);
+    }
+}
