@@ -12,6 +12,8 @@ import picocli.CommandLine.Command;
         subcommands = {})
 public final class Main {
     public static void main(String[] args) {
+        // The PyTorch natives ship inside the jar: never let DJL try to download an engine at run time.
+        System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
         System.exit(commandLine().execute(args));
     }
 
