@@ -146,9 +146,9 @@ class DockerfileTest {
         List<String> flavors = stages.keySet().stream()
                 .filter(s -> s.startsWith("trainer-base-")).map(s -> s.substring("trainer-base-".length())).toList();
         assertTrue(flavors.contains("cpu") && flavors.stream().anyMatch(f -> f.startsWith("cu")), "flavors " + flavors);
+        // The script takes the JNI bridge of each flavor from the pytorch-jni jar of the pom's DJL version.
+        assertTrue(script.contains("jnilib/$classifier/$flavor/libdjl_torch.so"), "script reads no JNI bridge");
         for (String flavor : flavors) {
-            // The script takes the JNI bridge of the flavor from the pytorch-jni jar of the pom's DJL version.
-            assertTrue(script.contains("jnilib/$classifier/$flavor/libdjl_torch.so"), "script reads no JNI bridge");
             assertResource("jnilib/linux-x86_64/" + flavor + "/libdjl_torch.so");
         }
         assertTrue(script.contains("pytorch/cpu/$classifier/*"), "script reads no CPU libtorch");

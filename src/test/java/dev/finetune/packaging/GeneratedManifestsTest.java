@@ -41,13 +41,14 @@ class GeneratedManifestsTest {
 
     @Test
     void deployIsTheChartRenderedWithDefaults() throws IOException {
-        for (Map.Entry<Path, String> file : deployFiles().entrySet()) {
+        Map<Path, String> files = deployFiles();
+        for (Map.Entry<Path, String> file : files.entrySet()) {
             checkOrWrite(file.getKey(), file.getValue());
         }
         // Nothing else in deploy/ that kustomize would not apply.
         try (var listing = Files.list(DEPLOY)) {
             List<Path> present = listing.sorted().collect(Collectors.toList());
-            assertEquals(deployFiles().keySet().stream().sorted().collect(Collectors.toList()), present,
+            assertEquals(files.keySet().stream().sorted().collect(Collectors.toList()), present,
                     "deploy/ holds files the generator does not write");
         }
     }
