@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * The huggingface_hub cache layout, so that the Python tools read what we wrote and the other way round:
@@ -67,7 +68,7 @@ final class HubCache {
         if (Files.exists(link)) {
             return link;
         }
-        Path tmp = link.resolveSibling(link.getFileName() + ".link-" + ProcessHandle.current().pid());
+        Path tmp = link.resolveSibling(link.getFileName() + ".link-" + UUID.randomUUID());
         Files.deleteIfExists(tmp);
         try {
             Files.createSymbolicLink(tmp, link.getParent().relativize(blob));

@@ -9,6 +9,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.UUID;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +30,7 @@ final class ParquetConverter {
         if (parquetFiles.isEmpty()) {
             throw SourceException.permanent(field + ": no parquet files to convert into " + target);
         }
-        Path tmp = target.resolveSibling(target.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp-" + UUID.randomUUID());
         String files = parquetFiles.stream().map(p -> quote(p.toAbsolutePath().toString())).collect(Collectors.joining(", "));
         long start = System.nanoTime();
         try {
