@@ -39,7 +39,7 @@ record SourceUri(Scheme scheme, String location) {
             case "https":
             case "http": // plain http for mirrors inside the cluster and for tests
                 try {
-                    URI url = new URI(text);
+                    URI url = new URI(text.replace("{split}", "split")); // the placeholder of https datasets
                     if (url.getHost() == null) {
                         throw SourceException.permanent(field + " '" + uri + "' has no host");
                     }
