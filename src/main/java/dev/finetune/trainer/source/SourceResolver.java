@@ -204,7 +204,7 @@ public final class SourceResolver {
                 Map<String, Path> cached = convertedSplits(repoDir, commit.get(), config, splits);
                 if (cached.size() == splits.size()) {
                     LOG.warn("The Hub cannot be reached ({}); using the cached hf://{} {}", e.getMessage(), repo, cached.values());
-                    return new DatasetFiles(cached);
+                    return new DatasetFiles(convertedFile(repoDir, commit.get(), config, splits.get(0)).getParent(), "jsonl", cached);
                 }
             }
             throw e;
@@ -222,12 +222,12 @@ public final class SourceResolver {
                 for (String file : parquet) {
                     local.add(hub.file(HubRepoType.DATASET, repo, rev.commit(), file, DATASET_FIELD));
                 }
-                ParquetConverter.toJsonl(local, target, DATASET_FIELD);
+                convertOnce(local, target);
             }
             result.put(split, target);
         }
         hub.rememberRef(HubRepoType.DATASET, repo, PARQUET_REVISION, rev.commit());
-        return new DatasetFiles(result);
+        return new DatasetFiles(convertedFile(repoDir, rev.commit(), config, splits.get(0)).getParent(), "jsonl", result);
     }
 
     private static Path convertedFile(Path repoDir, String commit, String config, String split) {
@@ -245,73 +245,103 @@ public final class SourceResolver {
         return found;
     }
 
-    /** One URL is one split; {split} in the URL stands for the split's name, so one URI names them all. */
+    /**
+     * One URL is one split; {split} in the URL stands for the split's name, so one URI names them all. The
+     * files land in one folder as {@code <split>.<ext>}, Parquet converted to {@code <split>.jsonl}.
+     */
     private DatasetFiles httpDataset(String url, List<String> splits, String format) throws SourceException {
         if (!url.contains("{split}") && splits.size() > 1) {
             throw SourceException.permanent("spec.dataset.evalSplit: " + DATASET_FIELD + " '" + url + "' is a single file;"
                     + " put {split} in the URL (e.g. https://host/mrpc/{split}.jsonl) or leave evalSplit empty");
         }
+        Path dir = cacheDir.resolve("url--" + shortHash(url));
         Map<String, Path> result = new LinkedHashMap<>();
         for (String split : splits) {
             String splitUrl = url.replace("{split}", URLEncoder.encode(split, StandardCharsets.UTF_8));
-            Path dir = cacheDir.resolve("url--" + shortHash(splitUrl));
-            Path file = fetchUrl(splitUrl, dir.resolve(fileName(splitUrl)));
-            result.put(split, readable(file, formatOf(file, format), dir.resolve(split + ".jsonl")));
+            String splitFormat = formatOf(Path.of(fileName(splitUrl)), format);
+            if (splitFormat.equals("parquet")) {
+                Path parquet = fetchUrl(splitUrl, dir.resolve("parquet").resolve(split + ".parquet"));
+                result.put(split, convertOnce(List.of(parquet), dir.resolve(split + ".jsonl")));
+            } else {
+                result.put(split, fetchUrl(splitUrl, dir.resolve(split + "." + splitFormat)));
+            }
         }
-        return new DatasetFiles(result);
+        return new DatasetFiles(dir, format.equals("parquet") ? "jsonl" : format, result);
     }
 
     private DatasetFiles localDataset(Path path, List<String> splits, String format) throws SourceException {
-        Map<String, Path> result = new LinkedHashMap<>();
+        Map<String, Path> found = new LinkedHashMap<>();
         if (Files.isRegularFile(path)) {
             if (splits.size() > 1) {
                 throw SourceException.permanent("spec.dataset.evalSplit: " + path + " is a single file, which holds one split;"
                         + " point " + DATASET_FIELD + " at a folder with one file per split (train.jsonl, validation.jsonl) or leave evalSplit empty");
             }
-            result.put(splits.get(0), readableLocal(path, splits.get(0), formatOf(path, format)));
-            return new DatasetFiles(result);
+            String fileFormat = formatOf(path, format);
+            if (!fileFormat.equals("parquet")) {
+                return new DatasetFiles(path, format, Map.of(splits.get(0), path));
+            }
+            Path jsonl = convertOnce(List.of(path), convertedDir(List.of(path)).resolve(splits.get(0) + ".jsonl"));
+            return new DatasetFiles(jsonl, "jsonl", Map.of(splits.get(0), jsonl));
         }
         List<String> extensions = format.equals("auto") ? DATA_EXTENSIONS
                 : format.equals("jsonl") ? List.of("jsonl", "json") : List.of(format);
         for (String split : splits) {
-            Path found = null;
-            for (String ext : extensions) {
-                Path candidate = path.resolve(split + "." + ext);
-                if (Files.isRegularFile(candidate)) {
-                    found = candidate;
-                    break;
-                }
-            }
-            if (found == null) {
-                throw SourceException.permanent(DATASET_FIELD + ": no file for split '" + split + "' in " + path + " (looked for "
-                        + String.join(", ", extensions.stream().map(e -> split + "." + e).toList()) + ")");
-            }
-            result.put(split, readableLocal(found, split, formatOf(found, format)));
+            Path file = extensions.stream().map(ext -> path.resolve(split + "." + ext)).filter(Files::isRegularFile).findFirst()
+                    .orElseThrow(() -> SourceException.permanent(DATASET_FIELD + ": no file for split '" + split + "' in " + path
+                            + " (looked for " + String.join(", ", extensions.stream().map(e -> split + "." + e).toList()) + ")"));
+            found.put(split, file);
         }
-        return new DatasetFiles(result);
+        List<Path> parquet = found.values().stream().filter(f -> f.toString().toLowerCase(Locale.ROOT).endsWith(".parquet")).toList();
+        if (parquet.isEmpty()) {
+            return new DatasetFiles(path, format, found);
+        }
+        // Parquet splits become <split>.jsonl in a folder of the cache; the other splits are linked beside them.
+        Path dir = convertedDir(parquet);
+        Map<String, Path> result = new LinkedHashMap<>();
+        for (Map.Entry<String, Path> split : found.entrySet()) {
+            Path file = split.getValue();
+            if (parquet.contains(file)) {
+                result.put(split.getKey(), convertOnce(List.of(file), dir.resolve(split.getKey() + ".jsonl")));
+            } else {
+                result.put(split.getKey(), linkInto(dir, file));
+            }
+        }
+        return new DatasetFiles(dir, format.equals("parquet") ? "jsonl" : format, result);
     }
 
-    /** Parquet becomes JSONL once, in the cache, keyed by the file's path, size and modification time. */
-    private Path readableLocal(Path file, String split, String format) throws SourceException {
-        if (!format.equals("parquet")) {
-            return file;
-        }
+    /** A cache folder for conversions of local Parquet files, keyed by their paths, sizes and modification times. */
+    private Path convertedDir(List<Path> parquetFiles) throws SourceException {
+        StringBuilder key = new StringBuilder();
         try {
-            String key = file.toAbsolutePath() + "|" + Files.size(file) + "|" + Files.getLastModifiedTime(file).toMillis();
-            return readable(file, format, cacheDir.resolve("converted--" + shortHash(key)).resolve(split + ".jsonl"));
+            for (Path file : parquetFiles) {
+                key.append(file.toAbsolutePath()).append('|').append(Files.size(file)).append('|')
+                        .append(Files.getLastModifiedTime(file).toMillis()).append('\n');
+            }
         } catch (IOException e) {
-            throw SourceException.permanent(DATASET_FIELD + ": cannot read " + file + ": " + e.getMessage());
+            throw SourceException.permanent(DATASET_FIELD + ": cannot read " + parquetFiles + ": " + e.getMessage());
         }
+        return cacheDir.resolve("converted--" + shortHash(key.toString()));
     }
 
-    private static Path readable(Path file, String format, Path jsonlTarget) throws SourceException {
-        if (!format.equals("parquet")) {
-            return file;
-        }
+    private static Path convertOnce(List<Path> parquetFiles, Path jsonlTarget) throws SourceException {
         if (!Files.isRegularFile(jsonlTarget)) {
-            ParquetConverter.toJsonl(List.of(file), jsonlTarget, DATASET_FIELD);
+            ParquetConverter.toJsonl(parquetFiles, jsonlTarget, DATASET_FIELD);
         }
         return jsonlTarget;
+    }
+
+    private static Path linkInto(Path dir, Path file) throws SourceException {
+        Path link = dir.resolve(file.getFileName());
+        try {
+            Files.createDirectories(dir);
+            if (!Files.exists(link)) {
+                Files.deleteIfExists(link); // a dangling link to a file since moved
+                Files.createSymbolicLink(link, file.toAbsolutePath());
+            }
+            return link;
+        } catch (IOException | UnsupportedOperationException e) {
+            throw SourceException.transientFailure(DATASET_FIELD + ": cannot link " + file + " into " + dir + ": " + e.getMessage(), e);
+        }
     }
 
     private static String formatOf(Path file, String format) throws SourceException {

@@ -65,6 +65,10 @@ class HubDatasetSourceTest {
         DatasetFiles files = resolver().resolveDataset(glue("mrpc", "validation"));
 
         assertEquals(List.of("train", "validation"), List.copyOf(files.splits().keySet()));
+        // the data readers' shape: a folder of <split>.jsonl files, read as JSONL
+        assertEquals(files.location().resolve("train.jsonl"), files.file("train"));
+        assertEquals(files.location().resolve("validation.jsonl"), files.file("validation"));
+        assertEquals("jsonl", files.format());
         List<String> train = Files.readAllLines(files.file("train"));
         assertEquals(List.of(
                 "{\"sentence1\":\"Amrozi accused his brother , whom he called \\\" the witness \\\" .\","

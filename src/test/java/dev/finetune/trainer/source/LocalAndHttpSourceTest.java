@@ -66,6 +66,8 @@ class LocalAndHttpSourceTest {
 
         assertEquals(data.resolve("train.jsonl"), files.file("train"));
         assertEquals(data.resolve("validation.csv"), files.file("validation"));
+        assertEquals(data, files.location());
+        assertEquals("auto", files.format());
     }
 
     @Test
@@ -102,9 +104,25 @@ class LocalAndHttpSourceTest {
         assertTrue(jsonl.startsWith(workspace.resolve(".cache/hub")), jsonl.toString());
         assertEquals(List.of("{\"sentence1\":\"a\",\"sentence2\":\"b\",\"label\":1,\"idx\":0}",
                 "{\"sentence1\":\"c\",\"sentence2\":\"d\",\"label\":0,\"idx\":1}"), Files.readAllLines(jsonl));
+        assertEquals(jsonl, resolver().resolveDataset(source).location());
+        assertEquals("jsonl", resolver().resolveDataset(source).format());
         long modified = Files.getLastModifiedTime(jsonl).toMillis();
         assertEquals(jsonl, resolver().resolveDataset(source).file("train"));
         assertEquals(modified, Files.getLastModifiedTime(jsonl).toMillis(), "not converted again");
+    }
+
+    @Test
+    void aFolderMixingParquetAndCsvBecomesOneFolderOfSplitFiles() throws Exception {
+        Path data = Files.createDirectories(manifestDir.resolve("mixed"));
+        ParquetFixture.mrpcLike(data, "train.parquet", "('a', 'b', 1, 0)");
+        Files.writeString(data.resolve("validation.csv"), "sentence1,sentence2,label\nc,d,0\n");
+
+        DatasetFiles files = resolver().resolveDataset(dataset("mixed", "validation"));
+
+        assertEquals(files.location().resolve("train.jsonl"), files.file("train"));
+        assertEquals(files.location().resolve("validation.csv"), files.file("validation"));
+        assertEquals("sentence1,sentence2,label\nc,d,0\n", Files.readString(files.file("validation")));
+        assertEquals("auto", files.format());
     }
 
     @Test
@@ -127,6 +145,8 @@ class LocalAndHttpSourceTest {
         Path validationFile = resolver().resolveDataset(validation).file("validation");
 
         assertEquals("{\"a\":1}\n", Files.readString(trainFile));
+        assertEquals("train.jsonl", trainFile.getFileName().toString());
+        assertEquals("validation.jsonl", validationFile.getFileName().toString());
         assertEquals(List.of("{\"sentence1\":\"x\",\"sentence2\":\"y\",\"label\":1,\"idx\":0}"), Files.readAllLines(validationFile));
         assertTrue(server.requests.stream().allMatch(r -> r.authorization() == null), "the Hub token goes to the Hub only");
         server.requests.clear();
