@@ -15,6 +15,11 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +33,12 @@ final class HttpFetcher {
     private static final int MAX_REDIRECTS = 10;
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
     private static final long LISTENER_INTERVAL_NANOS = 500_000_000L;
+    /** Watches running downloads for stalls: HttpClient has no read timeout, and a stalled read would block forever. */
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "download-watchdog");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private final HttpClient client;
     private final URI endpoint;
@@ -142,12 +153,22 @@ final class HttpFetcher {
         long lastLog = start;
         byte[] buffer = new byte[1 << 20];
         StandardOpenOption mode = append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING;
+        AtomicLong lastByte = new AtomicLong(start);
+        long stallNanos = retry.stallTimeout().toNanos();
+        // Closing the body from the watchdog makes the blocked read throw, which the retry path resumes.
+        ScheduledFuture<?> watchdog = WATCHDOG.scheduleWithFixedDelay(() -> {
+            if (System.nanoTime() - lastByte.get() > stallNanos) {
+                LOG.warn("{}: no data for {} s; dropping the connection", name, String.format("%.1f", retry.stallTimeout().toMillis() / 1000.0));
+                closeQuietly(body);
+            }
+        }, Math.max(1, stallNanos / 4), Math.max(1, stallNanos / 4), TimeUnit.NANOSECONDS);
         try (OutputStream out = Files.newOutputStream(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE, mode)) {
             int n;
             while ((n = body.read(buffer)) >= 0) {
                 out.write(buffer, 0, n);
                 done += n;
                 long now = System.nanoTime();
+                lastByte.set(now);
                 if (now - lastListener >= LISTENER_INTERVAL_NANOS) {
                     lastListener = now;
                     DownloadProgress progress = progress(name, done, total, startBytes, start, now, false);
@@ -158,6 +179,8 @@ final class HttpFetcher {
                     }
                 }
             }
+        } finally {
+            watchdog.cancel(false);
         }
         if (total >= 0 && done < total) {
             throw new IOException("connection closed after " + done + " of " + total + " bytes");
@@ -324,11 +347,15 @@ final class HttpFetcher {
 
     private static void discard(HttpResponse<?> response) {
         if (response.body() instanceof InputStream in) {
-            try {
-                in.close();
-            } catch (IOException ignored) {
-                // the connection is dropped; nothing else to do
-            }
+            closeQuietly(in);
+        }
+    }
+
+    private static void closeQuietly(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException ignored) {
+            // the connection is dropped; nothing else to do
         }
     }
 

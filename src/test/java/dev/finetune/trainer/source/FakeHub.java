@@ -43,6 +43,8 @@ final class FakeHub implements AutoCloseable {
     final List<Request> requests = new CopyOnWriteArrayList<>();
     /** Blob sha256 -> the number of its next downloads to cut after half of the bytes. */
     final Map<String, AtomicInteger> cutsLeft = new ConcurrentHashMap<>();
+    /** Blob sha256 -> the number of its next downloads that stall for 3 s after half of the bytes. */
+    final Map<String, AtomicInteger> stallsLeft = new ConcurrentHashMap<>();
     /** Bytes sent in place of a blob's real content (a corrupt CDN), by sha256. */
     final Map<String, byte[]> corrupt = new ConcurrentHashMap<>();
     final AtomicInteger unavailableLeft = new AtomicInteger();
@@ -118,12 +120,14 @@ final class FakeHub implements AutoCloseable {
                 if (content == null) {
                     send(ex, 404, new byte[0]);
                 } else {
-                    serveBytes(ex, content, null, cutsLeft.getOrDefault(sha, new AtomicInteger()).getAndDecrement() > 0);
+                    boolean cut = cutsLeft.getOrDefault(sha, new AtomicInteger()).getAndDecrement() > 0;
+                    boolean stall = stallsLeft.getOrDefault(sha, new AtomicInteger()).getAndDecrement() > 0;
+                    serveBytes(ex, content, null, cut, stall);
                 }
             } else if (path.contains("/resolve/")) {
                 resolve(ex, path);
             } else if (plain.containsKey(path)) {
-                serveBytes(ex, plain.get(path), null, false);
+                serveBytes(ex, plain.get(path), null, false, false);
             } else {
                 send(ex, 404, new byte[0]);
             }
@@ -179,7 +183,7 @@ final class FakeHub implements AutoCloseable {
             ex.getResponseHeaders().add("ETag", "W/\"redirect-etag\"");
             send(ex, 302, new byte[0]);
         } else {
-            serveBytes(ex, content, gitId(content), false);
+            serveBytes(ex, content, gitId(content), false, false);
         }
     }
 
@@ -193,7 +197,7 @@ final class FakeHub implements AutoCloseable {
         return false;
     }
 
-    private static void serveBytes(HttpExchange ex, byte[] content, String etag, boolean cut) throws IOException {
+    private static void serveBytes(HttpExchange ex, byte[] content, String etag, boolean cut, boolean stall) throws IOException {
         if (etag != null) {
             ex.getResponseHeaders().add("ETag", "\"" + etag + "\"");
         }
@@ -216,6 +220,16 @@ final class FakeHub implements AutoCloseable {
         }
         ex.sendResponseHeaders(status, content.length - start);
         OutputStream out = ex.getResponseBody();
+        if (stall) {
+            out.write(content, start, (content.length - start) / 2);
+            out.flush();
+            try {
+                Thread.sleep(3000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IOException("fake hub: stalled on purpose");
+        }
         if (cut) {
             out.write(content, start, (content.length - start) / 2);
             out.flush();

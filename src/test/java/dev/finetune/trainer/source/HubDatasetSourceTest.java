@@ -49,7 +49,7 @@ class HubDatasetSourceTest {
 
     private SourceResolver resolver() {
         return new SourceResolver(workspace, workspace.resolve(".cache/hub"), null, workspace, hub.endpoint(),
-                DownloadListener.NONE, new RetryPolicy(2, Duration.ofMillis(10), Duration.ofMillis(10)), Duration.ZERO);
+                DownloadListener.NONE, new RetryPolicy(2, Duration.ofMillis(10), Duration.ofMillis(10), Duration.ofSeconds(5)), Duration.ZERO);
     }
 
     private static DatasetSource glue(String config, String evalSplit) {

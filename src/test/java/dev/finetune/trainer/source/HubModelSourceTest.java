@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 class HubModelSourceTest {
     private static final String COMMIT = "0123456789abcdef0123456789abcdef01234567";
     private static final String TOKEN = "hf_SecretTokenValue123";
-    private static final RetryPolicy FAST_RETRY = new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(40));
+    private static final RetryPolicy FAST_RETRY = new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(40), Duration.ofMillis(800));
 
     @TempDir
     Path workspace;
@@ -133,6 +133,19 @@ class HubModelSourceTest {
         assertTrue(range != null && range.matches("bytes=\\d+-"), range);
         long from = Long.parseLong(range.substring("bytes=".length(), range.length() - 1));
         assertTrue(from > 0 && from <= weights.length / 2, range);
+    }
+
+    @Test
+    void aStalledDownloadIsDroppedAndResumed() throws Exception {
+        hub.stallsLeft.put(FakeHub.sha256(weights), new AtomicInteger(1));
+        long start = System.nanoTime();
+
+        Path dir = resolver(null).resolveModel(model("hf://org/tiny-bert"));
+
+        assertArrayEquals(weights, Files.readAllBytes(dir.resolve("model.safetensors")));
+        assertEquals(2, hub.requests("GET", "/cdn/").size());
+        assertTrue(hub.requests("GET", "/cdn/").get(1).range() != null);
+        assertTrue(System.nanoTime() - start < 2_900_000_000L, "dropped by the 0.8 s stall timeout, not by the server");
     }
 
     @Test

@@ -38,7 +38,7 @@ class LocalAndHttpSourceTest {
 
     private SourceResolver resolver() {
         return new SourceResolver(workspace, workspace.resolve(".cache/hub"), "hf_token_for_the_hub_only", manifestDir,
-                URI_OF_A_HUB_ELSEWHERE, DownloadListener.NONE, new RetryPolicy(2, Duration.ofMillis(10), Duration.ofMillis(10)), Duration.ZERO);
+                URI_OF_A_HUB_ELSEWHERE, DownloadListener.NONE, new RetryPolicy(2, Duration.ofMillis(10), Duration.ofMillis(10), Duration.ofSeconds(5)), Duration.ZERO);
     }
 
     private static final java.net.URI URI_OF_A_HUB_ELSEWHERE = java.net.URI.create("https://hub.invalid");
