@@ -119,7 +119,13 @@ final class HttpFetcher {
             have = 0;
         }
         String range = have > 0 ? "bytes=" + have + "-" : null;
-        HttpResponse<InputStream> response = send(url, "GET", range, HttpResponse.BodyHandlers.ofInputStream(), what, true);
+        HttpResponse<InputStream> response;
+        try {
+            response = send(url, "GET", range, HttpResponse.BodyHandlers.ofInputStream(), what, true);
+        } catch (RangeNotSatisfiableException e) {
+            Files.deleteIfExists(partial); // the partial file is longer than the remote one: it changed; start over
+            throw e;
+        }
         try (InputStream body = response.body()) {
             long total;
             boolean append;
@@ -245,6 +251,9 @@ final class HttpFetcher {
         }
         if (status == 404) {
             throw new NotFoundException(what + ": HTTP 404 not found" + hubMessage);
+        }
+        if (status == 416) {
+            return new RangeNotSatisfiableException();
         }
         if (status == 408 || status == 429 || status >= 500) {
             long retryAfter = longHeader(headers, "Retry-After").orElse(-1L);
@@ -373,6 +382,13 @@ final class HttpFetcher {
     @FunctionalInterface
     private interface Call<T> {
         T run() throws IOException, SourceException;
+    }
+
+    /** HTTP 416 to a resume request: retried from byte 0. */
+    private static final class RangeNotSatisfiableException extends IOException {
+        RangeNotSatisfiableException() {
+            super("HTTP 416 range not satisfiable");
+        }
     }
 
     /** A status worth retrying (408, 429, 5xx), carried as an IOException so that it joins the retry path. */

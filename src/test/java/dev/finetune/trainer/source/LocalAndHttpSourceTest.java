@@ -155,6 +155,20 @@ class LocalAndHttpSourceTest {
     }
 
     @Test
+    void aPartialFileLongerThanTheRemoteOneStartsOver() throws Exception {
+        server.addPlainFile("/data/train.jsonl", "{\"a\":1}\n".getBytes());
+        String url = server.endpoint() + "/data/train.jsonl";
+        Path dir = workspace.resolve(".cache/hub/url--" + SourceResolver.shortHash(url));
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("train.jsonl.incomplete"), "an older, longer version of the file\n");
+
+        Path file = resolver().resolveDataset(dataset(url, null)).file("train");
+
+        assertEquals("{\"a\":1}\n", Files.readString(file));
+        assertEquals(2, server.requests("GET", "/data/").size(), "a 416 to the resume, then the whole file");
+    }
+
+    @Test
     void anHttpsModelIsAFolderOfTheStandardFileNames() throws Exception {
         byte[] weights = new byte[100_000];
         new java.util.Random(1).nextBytes(weights);
