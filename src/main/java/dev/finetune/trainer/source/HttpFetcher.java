@@ -88,14 +88,14 @@ final class HttpFetcher {
                     if (linkedEtag.isPresent() || !sameHost(location, endpoint)) {
                         String etag = RemoteFile.normalizeEtag(linkedEtag.or(() -> headers.firstValue("ETag")).orElse(null));
                         long size = longHeader(headers, "X-Linked-Size").orElse(-1L);
-                        return new RemoteFile(location, requireEtag(etag, what), size);
+                        return new RemoteFile(requireEtag(etag, what), size);
                     }
                     current = location;
                     continue;
                 }
                 String etag = RemoteFile.normalizeEtag(headers.firstValue("X-Linked-Etag").or(() -> headers.firstValue("ETag")).orElse(null));
                 long size = longHeader(headers, "X-Linked-Size").or(() -> longHeader(headers, "Content-Length")).orElse(-1L);
-                return new RemoteFile(current, requireEtag(etag, what), size);
+                return new RemoteFile(requireEtag(etag, what), size);
             }
             throw SourceException.permanent(what + ": more than " + MAX_REDIRECTS + " redirects");
         });

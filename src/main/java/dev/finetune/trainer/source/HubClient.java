@@ -77,7 +77,7 @@ final class HubClient {
         String fileWhat = what + ": " + file + " of " + repo;
         RemoteFile remote = http.head(url, fileWhat);
         Path blob = cache.blob(repoDir, remote.etag());
-        downloads.fetch(remote.downloadUrl(), blob, remote.size(), remote.etagIsSha256() ? remote.etag() : null, file, fileWhat);
+        downloads.fetch(url, blob, remote.size(), remote.etagIsSha256() ? remote.etag() : null, file, fileWhat);
         try {
             return cache.link(repoDir, commit, file, blob);
         } catch (IOException e) {

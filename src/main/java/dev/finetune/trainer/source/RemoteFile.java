@@ -1,17 +1,16 @@
 package dev.finetune.trainer.source;
 
-import java.net.URI;
 import java.util.regex.Pattern;
 
 /**
- * What a HEAD on a Hub resolve URL tells before downloading: where the bytes are (the CDN for LFS files),
- * the blob's id (sha256 for LFS files, the git blob id otherwise) and its size.
+ * What a HEAD on a Hub resolve URL tells before downloading: the blob's id (sha256 for LFS files, the git blob
+ * id otherwise) and its size. The bytes are then fetched through the resolve URL again rather than the CDN
+ * URL it redirects to, so that a retry after the CDN's signed URL expired still works.
  *
- * @param downloadUrl where to GET the bytes
- * @param etag        the normalized ETag (no quotes, no W/), the blob's name in the cache
- * @param size        bytes, or -1 where unknown
+ * @param etag the normalized ETag (no quotes, no W/), the blob's name in the cache
+ * @param size bytes, or -1 where unknown
  */
-record RemoteFile(URI downloadUrl, String etag, long size) {
+record RemoteFile(String etag, long size) {
 
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
