@@ -94,13 +94,14 @@ public final class SourceResolver {
         return dir;
     }
 
-    /** The local JSONL, CSV or TSV file of the train split and, where set, the eval split. */
+    /** The train split and, where set, the eval split as local JSONL, CSV or TSV files (see {@link DatasetFiles}). */
     public DatasetFiles resolveDataset(DatasetSource dataset) throws SourceException {
         SourceUri uri = SourceUri.parse(dataset == null ? null : dataset.uri, DATASET_FIELD);
         List<String> splits = new ArrayList<>();
         splits.add(blankTo(dataset.trainSplit, "train"));
-        if (dataset.evalSplit != null && !dataset.evalSplit.isBlank() && !splits.contains(dataset.evalSplit)) {
-            splits.add(dataset.evalSplit);
+        String evalSplit = blankTo(dataset.evalSplit, null);
+        if (evalSplit != null && !splits.contains(evalSplit)) {
+            splits.add(evalSplit);
         }
         String format = blankTo(dataset.format, "auto").toLowerCase(Locale.ROOT);
         DatasetFiles files = switch (uri.scheme()) {
