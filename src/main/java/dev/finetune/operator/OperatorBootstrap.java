@@ -24,7 +24,8 @@ public final class OperatorBootstrap {
                     .withUseSSAToPatchPrimaryResource(false)
                     .withSSABasedCreateUpdateMatchForDependentResources(false)
                     .withCloseClientOnStop(false)
-                    .withMetrics(MicrometerMetrics.newMicrometerMetricsBuilder(registry).build());
+                    // Per-controller meters only: per-resource meters would grow with every FineTuneJob ever seen.
+                    .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));
             if (leaderElection != null) {
                 o.withLeaderElectionConfiguration(leaderElection);
             }
