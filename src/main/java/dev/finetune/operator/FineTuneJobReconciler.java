@@ -81,6 +81,12 @@ public class FineTuneJobReconciler implements Reconciler<FineTuneJob> {
         Long generation = job.getMetadata().getGeneration();
         Optional<Job> batchJob = context.getSecondaryResource(Job.class);
 
+        if (batchJob.isEmpty() && isFinished(before)) {
+            // The Job of a finished run is gone (ttlSecondsAfterFinished, or deleted by hand): the result
+            // stays on the status, and nothing is re-created, which would train again.
+            working.observedGeneration = job.getMetadata().getGeneration();
+            return finish(context.getClient(), job, before, working, false);
+        }
         FineTuneJob effective = job;
         if (batchJob.isEmpty()) {
             List<String> errors = new FineTuneJobValidator(name -> secret(context, job, name)).validate(job);
@@ -152,6 +158,15 @@ public class FineTuneJobReconciler implements Reconciler<FineTuneJob> {
         UpdateControl<FineTuneJob> control = UpdateControl.noUpdate();
         // While the trainer runs nothing in the cluster changes as it learns: read /progress on a schedule.
         return poll ? control.rescheduleAfter(settings.progressInterval()) : control;
+    }
+
+    /** Succeeded, or Failed for a reason other than its spec (a fixed spec may still run). */
+    static boolean isFinished(FineTuneJobStatus status) {
+        if (status.phase == Phase.Succeeded) {
+            return true;
+        }
+        return status.phase == Phase.Failed && StatusConditions.find(status.conditions, StatusConditions.FAILED)
+                .map(c -> !"InvalidSpec".equals(c.reason)).orElse(false);
     }
 
     /**

@@ -76,6 +76,13 @@ class FineTuneJobOperatorTest {
         await("milestone events", WAIT, () -> reasons().containsAll(List.of("Created", "Started", "Evaluated", "Checkpoint", "Succeeded")));
         String metrics = cluster.registry.scrape();
         assertTrue(metrics.contains("finetune_jobs{phase=\"Succeeded\"} 1"), metrics);
+
+        // ttlSecondsAfterFinished removes the Job: the result stays and nothing trains again.
+        cluster.client.batch().v1().jobs().inNamespace(NS).withName("bert-mrpc").delete();
+        cluster.editSpec("bert-mrpc", spec -> spec.backoffLimit = 4);
+        await("the edit seen", WAIT, () -> Long.valueOf(2).equals(cluster.get("bert-mrpc").getStatus().observedGeneration));
+        assertNull(cluster.job("bert-mrpc"), "a finished job's Job is not re-created");
+        assertEquals(Phase.Succeeded, cluster.get("bert-mrpc").getStatus().phase);
     }
 
     @Test
