@@ -151,6 +151,25 @@ class FineTuneJobOperatorTest {
     }
 
     @Test
+    void kueueKeepsControlOfSuspendForAQueuedJob() {
+        FineTuneJob queued = Jobs.mrpc("queued");
+        queued.getSpec().scheduling.queueName = "team-a";
+        cluster.create(queued);
+        await("the Job", WAIT, () -> cluster.job("queued") != null);
+        assertEquals("team-a", cluster.job("queued").getMetadata().getLabels().get("kueue.x-k8s.io/queue-name"));
+        // Kueue's webhook suspends the Job until the queue admits it; the operator must not undo that.
+        cluster.client.batch().v1().jobs().inNamespace(NS).withName("queued").edit(j -> {
+            j.getSpec().setSuspend(true);
+            return j;
+        });
+        cluster.editSpec("queued", spec -> spec.backoffLimit = 4);
+        await("a reconcile after Kueue's edit", WAIT, () -> StatusConditions.isTrue(cluster.get("queued").getStatus().conditions,
+                StatusConditions.SPEC_CHANGE_REJECTED));
+        assertTrue(cluster.job("queued").getSpec().getSuspend(), "Kueue's suspend stays");
+        assertEquals(Phase.Pending, cluster.get("queued").getStatus().phase);
+    }
+
+    @Test
     void editOfAStartedJobIsRefusedAndNotApplied() {
         cluster.create(Jobs.mrpc("fixed"));
         await("the Job", WAIT, () -> cluster.job("fixed") != null);
