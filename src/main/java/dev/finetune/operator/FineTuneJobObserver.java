@@ -54,15 +54,17 @@ public final class FineTuneJobObserver {
         StatusConditions.set(status.conditions, StatusConditions.CREATED, true, "JobCreated",
                 "Job " + status.jobName + " created", generation, now);
         var jobStatus = batchJob.getStatus();
+        Optional<JobCondition> complete = jobCondition(batchJob, "Complete");
+        Optional<JobCondition> failed = jobCondition(batchJob, "Failed");
+        // Each failed pod was followed by a retry, except the one that failed the Job.
         int failedPods = jobStatus == null || jobStatus.getFailed() == null ? 0 : jobStatus.getFailed();
-        status.restarts = Math.max(failedPods, status.restarts == null ? 0 : status.restarts);
+        int retries = Math.max(0, failed.isPresent() ? failedPods - 1 : failedPods);
+        status.restarts = Math.max(retries, status.restarts == null ? 0 : status.restarts);
 
         Optional<Pod> pod = currentPod(pods);
         Optional<TrainerReport> report = liveReport.isPresent() ? liveReport : pod.flatMap(FineTuneJobObserver::finalReport);
         report.ifPresent(r -> apply(r, status));
 
-        Optional<JobCondition> complete = jobCondition(batchJob, "Complete");
-        Optional<JobCondition> failed = jobCondition(batchJob, "Failed");
         if (complete.isPresent()) {
             status.phase = Phase.Succeeded;
             status.completionTime = firstNonNull(status.completionTime,

@@ -107,6 +107,8 @@ class DesiredResourcesTest {
         assertEquals(5.0e-5, back.getSpec().training.learningRate);
         assertEquals("mrpc", back.getSpec().dataset.config);
         assertEquals("hf-token", back.getSpec().model.tokenSecretRef.name);
+        assertEquals(new Quantity("4"), back.getSpec().resources.requests.get("cpu"));
+        assertTrue(yaml.contains("cpu: \"4\""), yaml);
         assertFalse(TrainerConfig.differsBeyondSuspend(back.getSpec(), TrainerConfig.resolve(ftj, settings).getSpec()));
         ftj.getSpec().training.numTrainEpochs = 5.0;
         assertTrue(TrainerConfig.differsBeyondSuspend(back.getSpec(), TrainerConfig.resolve(ftj, settings).getSpec()));

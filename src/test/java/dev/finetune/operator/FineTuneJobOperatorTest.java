@@ -114,6 +114,7 @@ class FineTuneJobOperatorTest {
         var status = cluster.get("exit2").getStatus();
         var condition = StatusConditions.find(status.conditions, StatusConditions.FAILED).orElseThrow();
         assertEquals("PodFailurePolicy", condition.reason);
+        assertEquals(0, status.restarts, "exit code 2 is not retried");
         assertTrue(condition.message.contains("line 3") && condition.message.contains("exit code 2"), condition.message);
         var rule = cluster.job("exit2").getSpec().getPodFailurePolicy().getRules().get(0);
         assertEquals("FailJob", rule.getAction());
