@@ -22,6 +22,7 @@ import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -43,6 +44,7 @@ import org.slf4j.LoggerFactory;
 @ControllerConfiguration(name = FineTuneJobReconciler.NAME)
 public class FineTuneJobReconciler implements Reconciler<FineTuneJob> {
     public static final String NAME = "finetunejob";
+    private static final Duration SECRET_RECHECK = Duration.ofMinutes(1);
     private static final Logger LOG = LoggerFactory.getLogger(FineTuneJobReconciler.class);
 
     private final OperatorSettings settings;
@@ -85,7 +87,7 @@ public class FineTuneJobReconciler implements Reconciler<FineTuneJob> {
             // The Job of a finished run is gone (ttlSecondsAfterFinished, or deleted by hand): the result
             // stays on the status, and nothing is re-created, which would train again.
             working.observedGeneration = job.getMetadata().getGeneration();
-            return finish(context.getClient(), job, before, working, false);
+            return finish(context.getClient(), job, before, working, null);
         }
         FineTuneJob effective = job;
         if (batchJob.isEmpty()) {
@@ -95,7 +97,9 @@ public class FineTuneJobReconciler implements Reconciler<FineTuneJob> {
                 working.observedGeneration = generation;
                 StatusConditions.set(working.conditions, StatusConditions.FAILED, true, "InvalidSpec",
                         String.join("; ", errors), generation, now);
-                return finish(context.getClient(), job, before, working, false);
+                // A missing Secret may yet be created (nothing watches Secrets): look again later.
+                boolean secretMissing = errors.stream().anyMatch(e -> e.startsWith("spec.model.tokenSecretRef"));
+                return finish(context.getClient(), job, before, working, secretMissing ? SECRET_RECHECK : null);
             }
             StatusConditions.clear(working.conditions, StatusConditions.FAILED, "SpecValid", generation, now);
         } else {
@@ -112,7 +116,8 @@ public class FineTuneJobReconciler implements Reconciler<FineTuneJob> {
                 .map(p -> p.getStatus().getPodIP())
                 .flatMap(progressClient::fetch);
         FineTuneJobStatus observed = FineTuneJobObserver.observe(job, batchJob.orElse(null), pods, live, now);
-        return finish(context.getClient(), job, before, observed, observed.phase == Phase.Running);
+        // While the trainer runs nothing in the cluster changes as it learns: read /progress on a schedule.
+        return finish(context.getClient(), job, before, observed, observed.phase == Phase.Running ? settings.progressInterval() : null);
     }
 
     /**
@@ -126,23 +131,32 @@ public class FineTuneJobReconciler implements Reconciler<FineTuneJob> {
         Optional<FineTuneJobSpec> accepted = context.getSecondaryResource(ConfigMap.class)
                 .map(cm -> cm.getData() == null ? null : cm.getData().get(ResourceNames.CONFIG_FILE))
                 .map(yaml -> TrainerConfig.fromYaml(yaml).getSpec());
-        FineTuneJobSpec requested = TrainerConfig.resolve(job, settings).getSpec();
-        if (accepted.isEmpty() || !TrainerConfig.differsBeyondSuspend(accepted.get(), requested)) {
-            StatusConditions.clear(status.conditions, StatusConditions.SPEC_CHANGE_REJECTED, "SpecUnchanged", generation, Instant.now());
+        if (accepted.isEmpty()) {
             return job;
         }
-        String field = TrainerConfig.firstDifference(accepted.get(), requested);
-        StatusConditions.set(status.conditions, StatusConditions.SPEC_CHANGE_REJECTED, true, StatusConditions.SPEC_CHANGE_REJECTED,
-                field + " cannot change once the training Job exists (only spec.suspend can); delete and re-create the FineTuneJob to change it",
-                generation, Instant.now());
+        FineTuneJobSpec requested = TrainerConfig.resolve(job, settings).getSpec();
+        if (ResourceNames.isBlank(job.getSpec().image)) {
+            // An empty image took the operator's default when the job started; a new default since is no edit.
+            requested.image = accepted.get().image;
+        }
+        if (TrainerConfig.differsBeyondSuspend(accepted.get(), requested)) {
+            String field = TrainerConfig.firstDifference(accepted.get(), requested);
+            StatusConditions.set(status.conditions, StatusConditions.SPEC_CHANGE_REJECTED, true, StatusConditions.SPEC_CHANGE_REJECTED,
+                    field + " cannot change once the training Job exists (only spec.suspend can); delete and re-create the FineTuneJob to change it",
+                    generation, Instant.now());
+        } else {
+            StatusConditions.clear(status.conditions, StatusConditions.SPEC_CHANGE_REJECTED, "SpecUnchanged", generation, Instant.now());
+        }
+        // The dependents go on being built from the accepted spec, with today's spec.suspend.
         FineTuneJob effective = new FineTuneJob();
         effective.setMetadata(job.getMetadata());
         effective.setSpec(accepted.get());
         effective.getSpec().suspend = job.getSpec().suspend;
+        effective.setStatus(null);
         return effective;
     }
 
-    private UpdateControl<FineTuneJob> finish(KubernetesClient client, FineTuneJob job, FineTuneJobStatus before, FineTuneJobStatus after, boolean poll) {
+    private UpdateControl<FineTuneJob> finish(KubernetesClient client, FineTuneJob job, FineTuneJobStatus before, FineTuneJobStatus after, Duration recheckAfter) {
         for (MilestoneEvents.Milestone milestone : MilestoneEvents.between(before, after)) {
             events.record(job, milestone);
         }
@@ -156,8 +170,7 @@ public class FineTuneJobReconciler implements Reconciler<FineTuneJob> {
             patchStatus(client, job, after);
         }
         UpdateControl<FineTuneJob> control = UpdateControl.noUpdate();
-        // While the trainer runs nothing in the cluster changes as it learns: read /progress on a schedule.
-        return poll ? control.rescheduleAfter(settings.progressInterval()) : control;
+        return recheckAfter == null ? control : control.rescheduleAfter(recheckAfter);
     }
 
     /** Succeeded, or Failed for a reason other than its spec (a fixed spec may still run). */

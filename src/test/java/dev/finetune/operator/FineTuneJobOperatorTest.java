@@ -179,6 +179,7 @@ class FineTuneJobOperatorTest {
         await("SpecChangeRejected", WAIT, () -> StatusConditions.isTrue(cluster.get("fixed").getStatus().conditions,
                 StatusConditions.SPEC_CHANGE_REJECTED));
         var condition = StatusConditions.find(cluster.get("fixed").getStatus().conditions, StatusConditions.SPEC_CHANGE_REJECTED).get();
+        assertEquals("fixed", cluster.job("fixed").getMetadata().getName());
         assertTrue(condition.message.startsWith("spec.training"), condition.message);
         assertEquals(configBefore, cluster.client.configMaps().inNamespace(NS).withName("fixed-config").get().getData().get("job.yaml"));
     }
@@ -216,12 +217,16 @@ class FineTuneJobOperatorTest {
 
         cluster.stopOperator();
         cluster.report = report("Training", 700, 1377, 1.5, 0.3, 0.85, "checkpoint-500");
-        cluster.startOperator();
+        // The new operator version has another default image: the running job keeps the one it started with.
+        cluster.startOperator(new OperatorSettings("example.com/trainer:next", cluster.settings.progressInterval(),
+                cluster.settings.trainerPort(), java.util.Set.of()));
         await("step 700", WAIT, () -> Long.valueOf(700).equals(cluster.get("restart").getStatus().progress.step));
         assertEquals(1, cluster.client.batch().v1().jobs().inNamespace(NS).list().getItems().size());
         assertEquals(jobUid, cluster.job("restart").getMetadata().getUid(), "the Job was not re-created");
         assertEquals(startTime, cluster.get("restart").getStatus().startTime);
         assertEquals(Phase.Running, cluster.get("restart").getStatus().phase);
+        assertEquals("example.com/trainer:test", cluster.job("restart").getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
+        assertTrue(!StatusConditions.isTrue(cluster.get("restart").getStatus().conditions, StatusConditions.SPEC_CHANGE_REJECTED));
     }
 
     private List<String> reasons() {

@@ -77,7 +77,11 @@ final class MockCluster implements AutoCloseable {
     }
 
     MockCluster startOperator() {
-        operator = OperatorBootstrap.create(client, settings, registry, null);
+        return startOperator(settings);
+    }
+
+    MockCluster startOperator(OperatorSettings withSettings) {
+        operator = OperatorBootstrap.create(client, withSettings, registry, null);
         operator.start();
         return this;
     }
