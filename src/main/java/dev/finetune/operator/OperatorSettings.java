@@ -31,12 +31,4 @@ public record OperatorSettings(String defaultImage, Duration progressInterval, i
     public static OperatorSettings defaults() {
         return new OperatorSettings(DEFAULT_IMAGE, DEFAULT_PROGRESS_INTERVAL, TRAINER_PORT, Set.of());
     }
-
-    public OperatorSettings withTrainerPort(int port) {
-        return new OperatorSettings(defaultImage, progressInterval, port, namespaces);
-    }
-
-    public OperatorSettings withProgressInterval(Duration interval) {
-        return new OperatorSettings(defaultImage, interval, trainerPort, namespaces);
-    }
 }

@@ -29,7 +29,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -195,9 +194,5 @@ final class MockCluster implements AutoCloseable {
         trainer.stop(0);
         client.close();
         server.destroy();
-    }
-
-    static Map<String, String> noLabels() {
-        return Map.of();
     }
 }
