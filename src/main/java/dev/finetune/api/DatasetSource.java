@@ -4,12 +4,13 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Required;
-import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.generator.annotation.Pattern;
 
 /** Where the rows come from. A local folder holds one file per split, named after the split. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class DatasetSource {
     @Required
+    @Pattern("^(hf|https|file|pvc)://.+")
     @JsonPropertyDescription("hf://ORG/NAME, https://..., file:///abs/path or pvc://relative/path (a file or a folder of split files).")
     public String uri;
 
@@ -25,6 +26,6 @@ public class DatasetSource {
 
     @JsonPropertyDescription("File format: auto (from the extension), jsonl, csv, tsv or parquet.")
     @Default("auto")
-    @ValidationRule(value = "self in ['auto','jsonl','csv','tsv','parquet']", message = "format must be auto, jsonl, csv, tsv or parquet")
+    @Pattern("^(auto|jsonl|csv|tsv|parquet)$")
     public String format = "auto";
 }

@@ -1,5 +1,7 @@
 package dev.finetune.api;
 
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn.Type;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -14,6 +16,14 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Kind("FineTuneJob")
 @Plural("finetunejobs")
 @ShortNames("ftj")
+// The columns of `kubectl get ftj`, in this order.
+@AdditionalPrinterColumn(name = "PHASE", jsonPath = ".status.phase", type = Type.STRING)
+@AdditionalPrinterColumn(name = "PROGRESS", jsonPath = ".status.progress.percent", type = Type.NUMBER,
+        getDescription = "Percent of the optimiser steps done")
+@AdditionalPrinterColumn(name = "EPOCH", jsonPath = ".status.progress.epoch", type = Type.NUMBER)
+@AdditionalPrinterColumn(name = "LOSS", jsonPath = ".status.metrics.trainLoss", type = Type.NUMBER)
+@AdditionalPrinterColumn(name = "ACCURACY", jsonPath = ".status.metrics.evalAccuracy", type = Type.NUMBER)
+@AdditionalPrinterColumn(name = "AGE", jsonPath = ".metadata.creationTimestamp", type = Type.DATE)
 public class FineTuneJob extends CustomResource<FineTuneJobSpec, FineTuneJobStatus> implements Namespaced {
     public static final String GROUP = "finetune.dev";
     public static final String VERSION = "v1alpha1";

@@ -3,6 +3,7 @@ package dev.finetune.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
 
@@ -10,6 +11,7 @@ import io.fabric8.generator.annotation.ValidationRule;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ModelSource {
     @Required
+    @Pattern("^(hf|https|file|pvc)://.+")
     @JsonPropertyDescription("hf://ORG/NAME, https://..., file:///abs/path or pvc://relative/path.")
     public String uri;
 

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,6 +15,7 @@ import java.util.List;
 public class TaskSpec {
     @JsonPropertyDescription("Task type; SequenceClassification is the one supported today.")
     @Default("SequenceClassification")
+    @Pattern("^SequenceClassification$")
     public String type = "SequenceClassification";
 
     @JsonPropertyDescription("Number of classes.")
@@ -21,6 +24,7 @@ public class TaskSpec {
     public Integer numLabels = 2;
 
     @JsonPropertyDescription("One column (single sentences) or two (sentence pairs).")
+    @Size(min = 1, max = 2)
     public List<String> textFields = new ArrayList<>(List.of("sentence1", "sentence2"));
 
     @JsonPropertyDescription("Column holding the label: an integer, or a string mapped through id2label.")

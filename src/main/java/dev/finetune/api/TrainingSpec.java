@@ -4,12 +4,13 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Min;
-import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.generator.annotation.Pattern;
 
 /** Hyperparameters with the names and defaults of Hugging Face TrainingArguments, in camelCase. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class TrainingSpec {
     @JsonPropertyDescription("Epochs to train (num_train_epochs); maxSteps > 0 overrides it.")
+    @Min(0)
     @Default("3")
     public Double numTrainEpochs = 3.0;
 
@@ -30,6 +31,7 @@ public class TrainingSpec {
     public Integer gradientAccumulationSteps = 1;
 
     @JsonPropertyDescription("Peak AdamW learning rate.")
+    @Min(value = 0, inclusive = false)
     @Default("5.0e-5")
     public Double learningRate = 5.0e-5;
 
@@ -53,8 +55,7 @@ public class TrainingSpec {
 
     @JsonPropertyDescription("linear, constant, constant_with_warmup or cosine.")
     @Default("linear")
-    @ValidationRule(value = "self in ['linear','constant','constant_with_warmup','cosine']",
-            message = "lrSchedulerType must be linear, constant, constant_with_warmup or cosine")
+    @Pattern("^(linear|constant|constant_with_warmup|cosine)$")
     public String lrSchedulerType = "linear";
 
     @Min(0)
@@ -71,7 +72,7 @@ public class TrainingSpec {
 
     @JsonPropertyDescription("no, steps or epoch.")
     @Default("no")
-    @ValidationRule(value = "self in ['no','steps','epoch']", message = "evalStrategy must be no, steps or epoch")
+    @Pattern("^(no|steps|epoch)$")
     public String evalStrategy = "no";
 
     @JsonPropertyDescription("Evaluate every N steps with evalStrategy steps; 0 takes loggingSteps.")
@@ -80,7 +81,7 @@ public class TrainingSpec {
 
     @JsonPropertyDescription("no, steps or epoch.")
     @Default("steps")
-    @ValidationRule(value = "self in ['no','steps','epoch']", message = "saveStrategy must be no, steps or epoch")
+    @Pattern("^(no|steps|epoch)$")
     public String saveStrategy = "steps";
 
     @Min(1)

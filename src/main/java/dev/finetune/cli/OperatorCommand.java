@@ -1,0 +1,69 @@
+package dev.finetune.cli;
+
+import dev.finetune.operator.OperatorBootstrap;
+import dev.finetune.operator.OperatorHttpServer;
+import dev.finetune.operator.OperatorSettings;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** `operator`: the controller that turns FineTuneJobs into training pods. */
+@Command(name = "operator", mixinStandardHelpOptions = true,
+        description = "Run the FineTuneJob controller against the cluster of the current kubeconfig or service account.")
+public class OperatorCommand implements Callable<Integer> {
+    @Option(names = "--namespaces", defaultValue = "${env:WATCH_NAMESPACES:-}",
+            description = "Comma-separated namespaces to watch; empty watches all (env WATCH_NAMESPACES).")
+    String namespaces;
+
+    @Option(names = "--trainer-image", defaultValue = "${env:TRAINER_IMAGE:-" + OperatorSettings.DEFAULT_IMAGE + "}",
+            description = "Image of jobs whose spec.image is empty (env TRAINER_IMAGE; default ${DEFAULT-VALUE}).")
+    String trainerImage;
+
+    @Option(names = "--progress-interval", defaultValue = "${env:PROGRESS_INTERVAL:-PT15S}",
+            description = "How often a running trainer's /progress is read, ISO-8601 (env PROGRESS_INTERVAL; default ${DEFAULT-VALUE}).")
+    Duration progressInterval;
+
+    @Option(names = "--http-port", defaultValue = "${env:HTTP_PORT:-8081}",
+            description = "Port of /healthz, /readyz and /metrics (env HTTP_PORT; default ${DEFAULT-VALUE}).")
+    int httpPort;
+
+    @Option(names = "--leader-election", defaultValue = "${env:LEADER_ELECTION:-false}",
+            description = "Elect a leader among replicas through a Lease (env LEADER_ELECTION).")
+    boolean leaderElection;
+
+    @Option(names = "--lease-namespace", defaultValue = "${env:POD_NAMESPACE:-}",
+            description = "Namespace of the Lease; empty: the operator's own (env POD_NAMESPACE).")
+    String leaseNamespace;
+
+    @Override
+    public Integer call() throws Exception {
+        Set<String> watched = Arrays.stream(namespaces.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                .collect(Collectors.toSet());
+        OperatorSettings settings = new OperatorSettings(trainerImage, progressInterval, OperatorSettings.TRAINER_PORT, watched);
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(registry);
+        LeaderElectionConfiguration election = !leaderElection ? null
+                : leaseNamespace.isBlank() ? new LeaderElectionConfiguration("finetune-operator")
+                : new LeaderElectionConfiguration("finetune-operator", leaseNamespace);
+        var client = new KubernetesClientBuilder().build();
+        Operator operator = OperatorBootstrap.create(client, settings, registry, election);
+        try (OperatorHttpServer http = new OperatorHttpServer(httpPort, operator, registry)) {
+            http.start();
+            operator.installShutdownHook(Duration.ofSeconds(10));
+            operator.start();
+            new CountDownLatch(1).await();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,40 @@
+package dev.finetune.operator;
+
+import dev.finetune.api.FineTuneJob;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import java.util.Map;
+
+/** A Service in front of the trainer's port 8080, for Prometheus (annotations or a ServiceMonitor). */
+public class MetricsServiceDependent extends CRUDKubernetesDependentResource<Service, FineTuneJob> {
+    public MetricsServiceDependent() {
+        super(Service.class);
+    }
+
+    @Override
+    protected Service desired(FineTuneJob primary, Context<FineTuneJob> context) {
+        return desired(DesiredInput.from(context).job());
+    }
+
+    public static Service desired(FineTuneJob job) {
+        return new ServiceBuilder()
+                .withNewMetadata()
+                    .withName(ResourceNames.service(job))
+                    .withNamespace(job.getMetadata().getNamespace())
+                    .withLabels(ResourceNames.labels(job))
+                    .withAnnotations(TrainingJobDependent.prometheusAnnotations())
+                .endMetadata()
+                .withNewSpec()
+                    .withSelector(Map.of(ResourceNames.JOB_LABEL, job.getMetadata().getName()))
+                    .addNewPort()
+                        .withName("metrics")
+                        .withPort(OperatorSettings.TRAINER_PORT)
+                        .withNewTargetPort("metrics")
+                        .withProtocol("TCP")
+                    .endPort()
+                .endSpec()
+                .build();
+    }
+}

@@ -1,0 +1,194 @@
+package dev.finetune.operator;
+
+import dev.finetune.api.FineTuneJob;
+import dev.finetune.api.FineTuneJobSpec;
+import dev.finetune.api.ResourcesSpec;
+import dev.finetune.api.SchedulingSpec;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.Matcher;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.GenericKubernetesResourceMatcher;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The batch/v1 Job that runs the trainer: one pod, never restarted in place (the Job makes a new pod,
+ * which resumes from the latest checkpoint), failed at once on exit code 2 (bad config or data).
+ */
+public class TrainingJobDependent extends CRUDKubernetesDependentResource<Job, FineTuneJob> {
+    public static final String GPU_RESOURCE = "nvidia.com/gpu";
+    /** The trainer's exit code for an invalid config or data: retrying cannot help. */
+    public static final int EXIT_INVALID_INPUT = 2;
+
+    public TrainingJobDependent() {
+        super(Job.class);
+    }
+
+    @Override
+    protected Job desired(FineTuneJob primary, Context<FineTuneJob> context) {
+        DesiredInput input = DesiredInput.from(context);
+        return desired(input.job(), input.settings());
+    }
+
+    /** Kueue suspends a queued Job itself and lifts that when it admits it: leave suspend to it then. */
+    @Override
+    public Matcher.Result<Job> match(Job actual, FineTuneJob primary, Context<FineTuneJob> context) {
+        FineTuneJob job = DesiredInput.from(context).job();
+        Job desired = desired(job, DesiredInput.from(context).settings());
+        boolean kueueOwnsSuspend = !ResourceNames.isBlank(queueName(job.getSpec())) && !Boolean.TRUE.equals(job.getSpec().suspend);
+        return kueueOwnsSuspend
+                ? GenericKubernetesResourceMatcher.match(desired, actual, false, false, context, "/spec/suspend")
+                : GenericKubernetesResourceMatcher.match(desired, actual, false, false, context);
+    }
+
+    public static Map<String, String> prometheusAnnotations() {
+        Map<String, String> annotations = new LinkedHashMap<>();
+        annotations.put("prometheus.io/scrape", "true");
+        annotations.put("prometheus.io/port", String.valueOf(OperatorSettings.TRAINER_PORT));
+        annotations.put("prometheus.io/path", "/metrics");
+        return annotations;
+    }
+
+    public static Job desired(FineTuneJob job, OperatorSettings settings) {
+        FineTuneJobSpec spec = job.getSpec();
+        Map<String, String> labels = ResourceNames.labels(job);
+        Map<String, String> jobLabels = new LinkedHashMap<>(labels);
+        if (!ResourceNames.isBlank(queueName(spec))) {
+            jobLabels.put(ResourceNames.KUEUE_QUEUE_LABEL, queueName(spec));
+        }
+        SchedulingSpec scheduling = spec.scheduling == null ? new SchedulingSpec() : spec.scheduling;
+        return new JobBuilder()
+                .withNewMetadata()
+                    .withName(ResourceNames.job(job))
+                    .withNamespace(job.getMetadata().getNamespace())
+                    .withLabels(jobLabels)
+                .endMetadata()
+                .withNewSpec()
+                    .withParallelism(1)
+                    .withCompletions(1)
+                    .withBackoffLimit(spec.backoffLimit == null ? 3 : spec.backoffLimit)
+                    .withTtlSecondsAfterFinished(spec.ttlSecondsAfterFinished)
+                    .withSuspend(Boolean.TRUE.equals(spec.suspend))
+                    .withNewPodFailurePolicy()
+                        .addNewRule()
+                            .withAction("FailJob")
+                            .withNewOnExitCodes()
+                                .withContainerName(ResourceNames.TRAINER_CONTAINER)
+                                .withOperator("In")
+                                .withValues(EXIT_INVALID_INPUT)
+                            .endOnExitCodes()
+                        .endRule()
+                        // A pod evicted or preempted is no fault of the job: retry without counting it.
+                        .addNewRule()
+                            .withAction("Ignore")
+                            .addNewOnPodCondition().withType("DisruptionTarget").withStatus("True").endOnPodCondition()
+                        .endRule()
+                    .endPodFailurePolicy()
+                    .withNewTemplate()
+                        .withNewMetadata()
+                            .withLabels(labels)
+                            .withAnnotations(prometheusAnnotations())
+                        .endMetadata()
+                        .withNewSpec()
+                            .withRestartPolicy("Never")
+                            .withNodeSelector(scheduling.nodeSelector == null || scheduling.nodeSelector.isEmpty() ? null : scheduling.nodeSelector)
+                            .withTolerations(scheduling.tolerations == null || scheduling.tolerations.isEmpty() ? null : scheduling.tolerations)
+                            .withPriorityClassName(ResourceNames.isBlank(scheduling.priorityClassName) ? null : scheduling.priorityClassName)
+                            .withNewSecurityContext()
+                                .withRunAsNonRoot(true)
+                                .withRunAsUser(1000L)
+                                .withRunAsGroup(1000L)
+                                .withFsGroup(1000L)
+                                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                            .endSecurityContext()
+                            .withContainers(trainerContainer(job, settings))
+                            .addNewVolume()
+                                .withName("workspace")
+                                .withNewPersistentVolumeClaim().withClaimName(ResourceNames.claim(job)).endPersistentVolumeClaim()
+                            .endVolume()
+                            .addNewVolume()
+                                .withName("config")
+                                .withNewConfigMap().withName(ResourceNames.configMap(job)).endConfigMap()
+                            .endVolume()
+                            // The root filesystem is read-only; the JVM and libtorch still need a /tmp.
+                            .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
+                        .endSpec()
+                    .endTemplate()
+                .endSpec()
+                .build();
+    }
+
+    private static Container trainerContainer(FineTuneJob job, OperatorSettings settings) {
+        FineTuneJobSpec spec = job.getSpec();
+        return new ContainerBuilder()
+                .withName(ResourceNames.TRAINER_CONTAINER)
+                .withImage(ResourceNames.isBlank(spec.image) ? settings.defaultImage() : spec.image)
+                .withArgs("train",
+                        "--config", ResourceNames.CONFIG_MOUNT + "/" + ResourceNames.CONFIG_FILE,
+                        "--output", ResourceNames.outputDir(job))
+                .withEnv(env(job))
+                .addNewPort().withName("metrics").withContainerPort(OperatorSettings.TRAINER_PORT).withProtocol("TCP").endPort()
+                .withNewResources()
+                    .withRequests(resources(spec.resources, true))
+                    .withLimits(resources(spec.resources, false))
+                .endResources()
+                .withNewReadinessProbe()
+                    .withNewHttpGet().withPath("/healthz").withNewPort("metrics").endHttpGet()
+                    .withPeriodSeconds(10)
+                .endReadinessProbe()
+                .addNewVolumeMount().withName("workspace").withMountPath(ResourceNames.WORKSPACE_MOUNT).endVolumeMount()
+                .addNewVolumeMount().withName("config").withMountPath(ResourceNames.CONFIG_MOUNT).withReadOnly(true).endVolumeMount()
+                .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
+                .withTerminationMessagePath("/dev/termination-log")
+                // The trainer writes its final report there; a crash before that leaves the log tail instead.
+                .withTerminationMessagePolicy("FallbackToLogsOnError")
+                .withNewSecurityContext()
+                    .withAllowPrivilegeEscalation(false)
+                    .withReadOnlyRootFilesystem(true)
+                    .withRunAsNonRoot(true)
+                    .withNewCapabilities().addToDrop("ALL").endCapabilities()
+                .endSecurityContext()
+                .build();
+    }
+
+    private static List<EnvVar> env(FineTuneJob job) {
+        List<EnvVar> env = new ArrayList<>();
+        env.add(new EnvVarBuilder().withName("HF_HOME").withValue(ResourceNames.WORKSPACE_MOUNT + "/.cache/huggingface").build());
+        var ref = job.getSpec().model == null ? null : job.getSpec().model.tokenSecretRef;
+        if (ref != null) {
+            env.add(new EnvVarBuilder().withName("HF_TOKEN")
+                    .withNewValueFrom().withNewSecretKeyRef(ref.key, ref.name, false).endValueFrom()
+                    .build());
+        }
+        return env;
+    }
+
+    /** Requests or limits from the spec, with the GPUs (extended resources need both, equal). */
+    private static Map<String, Quantity> resources(ResourcesSpec resources, boolean requests) {
+        Map<String, Quantity> out = new LinkedHashMap<>();
+        if (resources == null) {
+            return out;
+        }
+        Map<String, Quantity> given = requests ? resources.requests : resources.limits;
+        if (given != null) {
+            out.putAll(given);
+        }
+        if (resources.gpus != null && resources.gpus > 0) {
+            out.put(GPU_RESOURCE, new Quantity(String.valueOf(resources.gpus)));
+        }
+        return out;
+    }
+
+    private static String queueName(FineTuneJobSpec spec) {
+        return spec.scheduling == null ? null : spec.scheduling.queueName;
+    }
+}

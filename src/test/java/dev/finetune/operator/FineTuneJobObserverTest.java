@@ -1,0 +1,93 @@
+package dev.finetune.operator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.finetune.api.FineTuneJob;
+import dev.finetune.api.FineTuneJobStatus;
+import dev.finetune.api.Phase;
+import dev.finetune.api.TrainerReport;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** Status from Job, pods and the trainer's report, without a cluster. */
+class FineTuneJobObserverTest {
+    private static final Instant T0 = Instant.parse("2026-11-25T08:00:00Z");
+
+    @Test
+    void runningPodWithAReportGivesRunningWithProgressAndStableConditionTimes() {
+        FineTuneJob ftj = Jobs.mrpc("bert-mrpc");
+        Job job = job(0, null);
+        Pod pod = pod("bert-mrpc-a", "Running", null);
+        TrainerReport report = FineTuneJobOperatorTest.report("Training", 459, 1377, 1.0, 0.42, 0.83, "checkpoint-0");
+
+        FineTuneJobStatus first = FineTuneJobObserver.observe(ftj, job, List.of(pod), Optional.of(report), T0);
+        assertEquals(Phase.Running, first.phase);
+        assertEquals(459L, first.progress.step);
+        assertEquals(0.83, first.metrics.evalAccuracy);
+        String since = StatusConditions.find(first.conditions, StatusConditions.RUNNING).get().lastTransitionTime;
+
+        ftj.setStatus(first);
+        FineTuneJobStatus second = FineTuneJobObserver.observe(ftj, job, List.of(pod), Optional.empty(), T0.plusSeconds(60));
+        assertEquals(since, StatusConditions.find(second.conditions, StatusConditions.RUNNING).get().lastTransitionTime,
+                "lastTransitionTime moves only when the status changes");
+        assertEquals(459L, second.progress.step, "a missed /progress keeps the last figures");
+        assertTrue(FineTuneJobObserver.same(first, second));
+    }
+
+    @Test
+    void theFinalReportComesFromTheTerminationMessage() throws Exception {
+        FineTuneJob ftj = Jobs.mrpc("bert-mrpc");
+        TrainerReport last = FineTuneJobOperatorTest.report("Done", 1377, 1377, 3.0, 0.2, 0.8725, "checkpoint-1377");
+        Pod pod = pod("bert-mrpc-a", "Succeeded", MockCluster.JSON.writeValueAsString(last));
+        FineTuneJobStatus status = FineTuneJobObserver.observe(ftj, job(0, "Complete"), List.of(pod), Optional.empty(), T0);
+        assertEquals(Phase.Succeeded, status.phase);
+        assertEquals(0.8725, status.metrics.evalAccuracy);
+        assertEquals(100.0, status.progress.percent);
+        assertEquals("checkpoint-1377", status.checkpoints.latest);
+        assertEquals(T0.toString(), status.completionTime);
+    }
+
+    @Test
+    void failedPodsAreRestartsAndTheRunningConditionFlipsWithANewTime() {
+        FineTuneJob ftj = Jobs.mrpc("bert-mrpc");
+        FineTuneJobStatus running = FineTuneJobObserver.observe(ftj, job(0, null), List.of(pod("a", "Running", null)), Optional.empty(), T0);
+        ftj.setStatus(running);
+        Pod failed = pod("a", "Failed", "OOMKilled");
+        FineTuneJobStatus retrying = FineTuneJobObserver.observe(ftj, job(1, null), List.of(failed), Optional.empty(), T0.plusSeconds(5));
+        assertEquals(1, retrying.restarts);
+        assertEquals(Phase.Pending, retrying.phase);
+        var runningCondition = StatusConditions.find(retrying.conditions, StatusConditions.RUNNING).get();
+        assertEquals("False", runningCondition.status);
+        assertNotEquals(T0.toString(), runningCondition.lastTransitionTime);
+    }
+
+    private static Job job(int failed, String condition) {
+        var builder = new JobBuilder().withNewMetadata().withName("bert-mrpc").endMetadata()
+                .withNewStatus().withFailed(failed);
+        if (condition != null) {
+            builder.addNewCondition().withType(condition).withStatus("True").withReason("CompletionsReached").endCondition();
+        }
+        return builder.endStatus().build();
+    }
+
+    private static Pod pod(String name, String phase, String terminationMessage) {
+        var state = new ContainerStatusBuilder().withName(ResourceNames.TRAINER_CONTAINER).withNewState();
+        if (terminationMessage == null) {
+            state.withNewRunning().endRunning();
+        } else {
+            state.withNewTerminated().withExitCode("Succeeded".equals(phase) ? 0 : 137).withMessage(terminationMessage).endTerminated();
+        }
+        return new PodBuilder().withNewMetadata().withName(name).withCreationTimestamp(T0.toString()).endMetadata()
+                .withNewStatus().withPhase(phase).withPodIP("10.0.0.7")
+                .withContainerStatuses(state.endState().build()).endStatus().build();
+    }
+}

@@ -1,0 +1,92 @@
+package dev.finetune.operator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.finetune.api.FineTuneJob;
+import dev.finetune.api.SecretKeyRef;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+class FineTuneJobValidatorTest {
+    private static final Secret TOKEN = new SecretBuilder().withNewMetadata().withName("hf-token").endMetadata()
+            .withData(Map.of("token", "aGZfeHh4")).build();
+    private final FineTuneJobValidator validator =
+            new FineTuneJobValidator(name -> "hf-token".equals(name) ? Optional.of(TOKEN) : Optional.empty());
+
+    @Test
+    void theTutorialJobIsValid() {
+        assertEquals(List.of(), validator.validate(Jobs.mrpc("bert-mrpc")));
+    }
+
+    static Stream<Arguments> badSpecs() {
+        return Stream.of(
+                bad("spec.training.learningRate must be > 0", s -> s.getSpec().training.learningRate = 0.0),
+                bad("spec.dataset.evalSplit is required when spec.training.evalStrategy is epoch", s -> s.getSpec().dataset.evalSplit = null),
+                bad("spec.training.loadBestModelAtEnd needs spec.training.saveStrategy (steps) to equal spec.training.evalStrategy (epoch)",
+                        s -> s.getSpec().training.loadBestModelAtEnd = true),
+                bad("spec.training.saveSteps (500) must be a multiple of spec.training.evalSteps (300)", s -> {
+                    s.getSpec().training.loadBestModelAtEnd = true;
+                    s.getSpec().training.evalStrategy = "steps";
+                    s.getSpec().training.evalSteps = 300;
+                }),
+                bad("spec.training.metricForBestModel must be one of", s -> s.getSpec().training.metricForBestModel = "bleu"),
+                bad("spec.task.textFields must name 1 or 2 columns", s -> s.getSpec().task.textFields = List.of("a", "b", "c")),
+                bad("spec.task.labelNames has 3 names but spec.task.numLabels is 2", s -> s.getSpec().task.labelNames = List.of("a", "b", "c")),
+                bad("spec.model.uri must start with hf://, https://, file:// or pvc:// (got s3://bucket/bert)", s -> s.getSpec().model.uri = "s3://bucket/bert"),
+                bad("spec.dataset.uri must be an absolute file:///path", s -> s.getSpec().dataset.uri = "file://data/mrpc"),
+                bad("spec.dataset.uri must be pvc://relative/path", s -> s.getSpec().dataset.uri = "pvc://../etc"),
+                bad("spec.model.tokenSecretRef: Secret missing does not exist", s -> s.getSpec().model.tokenSecretRef = ref("missing", "token")),
+                bad("spec.model.tokenSecretRef: Secret hf-token has no key password", s -> s.getSpec().model.tokenSecretRef = ref("hf-token", "password")),
+                bad("spec.training.numTrainEpochs must be > 0 unless spec.training.maxSteps is set", s -> s.getSpec().training.numTrainEpochs = 0.0),
+                bad("spec.training.evalStrategy must be one of no, steps, epoch (got sometimes)", s -> s.getSpec().training.evalStrategy = "sometimes"),
+                bad("spec.storage.size must be > 0", s -> s.getSpec().storage.size = new Quantity("0")),
+                bad("metadata.name must be at most 53 characters", s -> s.getMetadata().setName("x".repeat(60))));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badSpecs")
+    void aBadSpecIsReportedByTheFieldItConcerns(String expected, Consumer<FineTuneJob> breakIt) {
+        FineTuneJob job = Jobs.mrpc("bert-mrpc");
+        breakIt.accept(job);
+        List<String> errors = validator.validate(job);
+        assertEquals(1, errors.size(), errors.toString());
+        assertTrue(errors.get(0).startsWith(expected), errors.get(0));
+    }
+
+    @Test
+    void anExistingSecretWithTheKeyIsAccepted() {
+        FineTuneJob job = Jobs.mrpc("gated");
+        job.getSpec().model.tokenSecretRef = ref("hf-token", "token");
+        assertEquals(List.of(), validator.validate(job));
+    }
+
+    @Test
+    void stepsOnlyJobNeedsNoEpochs() {
+        FineTuneJob job = Jobs.mrpc("short");
+        job.getSpec().training.numTrainEpochs = 0.0;
+        job.getSpec().training.maxSteps = 100;
+        assertEquals(List.of(), validator.validate(job));
+    }
+
+    private static Arguments bad(String message, Consumer<FineTuneJob> change) {
+        return Arguments.of(message, change);
+    }
+
+    private static SecretKeyRef ref(String name, String key) {
+        SecretKeyRef ref = new SecretKeyRef();
+        ref.name = name;
+        ref.key = key;
+        return ref;
+    }
+}

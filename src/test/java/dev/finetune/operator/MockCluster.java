@@ -1,0 +1,198 @@
+package dev.finetune.operator;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.finetune.api.CrdSchema;
+import dev.finetune.api.FineTuneJob;
+import dev.finetune.api.TrainerReport;
+import com.sun.net.httpserver.HttpServer;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.javaoperatorsdk.operator.Operator;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * fabric8's mock API server in CRUD mode with the operator really running against it, plus what the mock
+ * lacks: the test plays the Job controller and the kubelet (pods and their phases through updateStatus)
+ * and a local HTTP server plays the trainer's /progress.
+ */
+final class MockCluster implements AutoCloseable {
+    static final String NS = "ml";
+    static final ObjectMapper JSON = new ObjectMapper();
+    // The mock logs every request at INFO through java.util.logging; held so the level sticks.
+    private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
+    static {
+        MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
+    }
+
+    final KubernetesMockServer server;
+    final KubernetesClient client;
+    final HttpServer trainer;
+    volatile TrainerReport report;
+    final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    final OperatorSettings settings;
+    Operator operator;
+
+    MockCluster() throws IOException {
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(List.of()), false);
+        server.init();
+        client = server.createClient();
+        CustomResourceDefinition crd = client.getKubernetesSerialization()
+                .unmarshal(Files.readString(CrdSchema.GENERATED), CustomResourceDefinition.class);
+        client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+        trainer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        trainer.createContext("/progress", ex -> {
+            TrainerReport current = report;
+            byte[] body = current == null ? new byte[0] : JSON.writeValueAsBytes(current);
+            ex.sendResponseHeaders(current == null ? 503 : 200, body.length == 0 ? -1 : body.length);
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        trainer.start();
+        settings = new OperatorSettings("example.com/trainer:test", Duration.ofMillis(200), trainer.getAddress().getPort(), Set.of());
+    }
+
+    MockCluster startOperator() {
+        return startOperator(settings);
+    }
+
+    MockCluster startOperator(OperatorSettings withSettings) {
+        operator = OperatorBootstrap.create(client, withSettings, registry, null);
+        operator.start();
+        return this;
+    }
+
+    void stopOperator() {
+        operator.stop();
+        operator = null;
+    }
+
+    FineTuneJob create(FineTuneJob job) {
+        job.getMetadata().setNamespace(NS);
+        return client.resources(FineTuneJob.class).inNamespace(NS).resource(job).create();
+    }
+
+    FineTuneJob get(String name) {
+        return client.resources(FineTuneJob.class).inNamespace(NS).withName(name).get();
+    }
+
+    /**
+     * Edits a FineTuneJob's spec as kubectl would. A real API server bumps metadata.generation on a spec
+     * change (and the operator reacts to generation changes only); the mock does not, so this does it.
+     */
+    void editSpec(String name, java.util.function.Consumer<dev.finetune.api.FineTuneJobSpec> change) {
+        client.resources(FineTuneJob.class).inNamespace(NS).withName(name).edit(j -> {
+            change.accept(j.getSpec());
+            j.getMetadata().setGeneration(j.getMetadata().getGeneration() == null ? 2 : j.getMetadata().getGeneration() + 1);
+            return j;
+        });
+    }
+
+    Job job(String name) {
+        return client.batch().v1().jobs().inNamespace(NS).withName(name).get();
+    }
+
+    /** What the Job controller and the kubelet would do: a pod of the Job, running on 127.0.0.1. */
+    Pod runPod(String jobName, String podName) {
+        Pod pod = client.pods().inNamespace(NS).resource(new PodBuilder()
+                .withNewMetadata()
+                    .withName(podName)
+                    .withNamespace(NS)
+                    .withCreationTimestamp(Instant.now().toString())
+                    .addToLabels(ResourceNames.JOB_LABEL, jobName)
+                    .addToLabels("job-name", jobName)
+                .endMetadata()
+                .withNewSpec().addNewContainer().withName(ResourceNames.TRAINER_CONTAINER).withImage("x").endContainer().endSpec()
+                .build()).create();
+        pod.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder()
+                .withPhase("Running").withPodIP("127.0.0.1").withStartTime(Instant.now().toString())
+                .withContainerStatuses(new ContainerStatusBuilder().withName(ResourceNames.TRAINER_CONTAINER)
+                        .withNewState().withNewRunning().withStartedAt(Instant.now().toString()).endRunning().endState().build())
+                .build());
+        return client.pods().inNamespace(NS).resource(pod).updateStatus();
+    }
+
+    /** The trainer container exits; its termination message is the final report (or any text). */
+    void endPod(String podName, int exitCode, String terminationMessage) {
+        Pod pod = client.pods().inNamespace(NS).withName(podName).get();
+        pod.getStatus().setPhase(exitCode == 0 ? "Succeeded" : "Failed");
+        pod.getStatus().setContainerStatuses(List.of(new ContainerStatusBuilder().withName(ResourceNames.TRAINER_CONTAINER)
+                .withNewState().withNewTerminated().withExitCode(exitCode).withMessage(terminationMessage)
+                .withReason(exitCode == 0 ? "Completed" : "Error").endTerminated().endState().build()));
+        client.pods().inNamespace(NS).resource(pod).updateStatus();
+    }
+
+    /** The Job controller's view: failed pods so far, and a final condition (Complete or Failed) or none. */
+    void setJobStatus(String jobName, int failed, String condition, String reason) {
+        Job job = job(jobName);
+        var status = new JobStatusBuilder().withFailed(failed).withActive(condition == null ? 1 : 0);
+        if (condition != null) {
+            status.addToConditions(new JobConditionBuilder().withType(condition).withStatus("True").withReason(reason)
+                    .withLastTransitionTime(Instant.now().toString()).build());
+            if ("Complete".equals(condition)) {
+                status.withSucceeded(1).withCompletionTime(Instant.now().toString());
+            }
+        }
+        job.setStatus(status.build());
+        client.batch().v1().jobs().inNamespace(NS).resource(job).updateStatus();
+    }
+
+    static void await(String what, Duration timeout, Supplier<Boolean> condition) {
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            try {
+                if (Boolean.TRUE.equals(condition.get())) {
+                    return;
+                }
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted while waiting for " + what);
+            } catch (RuntimeException e) {
+                // not there yet
+            }
+        }
+        throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+    }
+
+    String reportJson(TrainerReport r) {
+        try {
+            return JSON.writeValueAsString(r);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (operator != null) {
+            operator.stop();
+        }
+        trainer.stop(0);
+        client.close();
+        server.destroy();
+    }
+}
