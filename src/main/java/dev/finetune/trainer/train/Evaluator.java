@@ -21,7 +21,7 @@ public final class Evaluator {
     }
 
     /** Metrics only; throws when the data has no labels. */
-    public Map<String, Double> evaluate(EvalData data) {
+    public Map<String, Double> evaluate(EvalBatchSource data) {
         Predictions predictions = predict(data);
         if (!predictions.metrics().containsKey("eval_loss")) {
             throw new IllegalArgumentException("the evaluation data has no labels, so it cannot be evaluated");
@@ -29,11 +29,11 @@ public final class Evaluator {
         return predictions.metrics();
     }
 
-    public Predictions predict(EvalData data) {
+    public Predictions predict(EvalBatchSource data) {
         long start = System.nanoTime();
-        List<Prediction> rows = new ArrayList<>(data.numExamples());
+        List<Prediction> rows = new ArrayList<>(data.rowCount());
         try (NDManager manager = NDManager.newBaseManager()) {
-            for (int b = 0; b < data.numBatches(); b++) {
+            for (int b = 0; b < data.batchCount(); b++) {
                 // One sub-manager per batch: inputs, intermediates and logits are freed together.
                 try (NDManager batchManager = manager.newSubManager()) {
                     Batch batch = data.batch(b, batchManager);
@@ -50,7 +50,7 @@ public final class Evaluator {
         }
         metrics.put("eval_runtime", TrainerLogFormat.round(runtime, 4));
         metrics.put("eval_samples_per_second", TrainerLogFormat.round(rows.size() / runtime, 3));
-        metrics.put("eval_steps_per_second", TrainerLogFormat.round(data.numBatches() / runtime, 3));
+        metrics.put("eval_steps_per_second", TrainerLogFormat.round(data.batchCount() / runtime, 3));
         return new Predictions(rows, metrics);
     }
 

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * logging / evaluation / save strategies, best metric and early stopping, and the Trainer's log lines.
  *
  * <p>Determinism and resume: the model is initialised by its own seed, the batch order is a function of
- * (seed, epoch) (see {@link TrainingData}), and dropout draws from the engine's RNG reseeded before every
+ * (seed, epoch) (see {@link TrainBatchSource}), and dropout draws from the engine's RNG reseeded before every
  * forward pass from (seed, global step, micro-batch). So a run continued from a {@link TrainingSnapshot}
  * (plus the checkpoint's weights, loaded into the model by the caller) computes what the uninterrupted run
  * would have, without saving any RNG state.
@@ -34,8 +34,8 @@ public final class Trainer implements AutoCloseable {
 
     private final SequenceClassifier model;
     private final TrainingSpec args;
-    private final TrainingData trainData;
-    private final EvalData evalData;
+    private final TrainBatchSource trainData;
+    private final EvalBatchSource evalData;
     private final TrainingSteps steps;
     private final LearningRateSchedule schedule;
     private final BestMetricTracker bestMetric;
@@ -50,7 +50,7 @@ public final class Trainer implements AutoCloseable {
     private TrainerState state;
 
     /** {@code evalData} may be null when evalStrategy is "no". */
-    public Trainer(SequenceClassifier model, TrainingSpec args, TrainingData trainData, EvalData evalData) {
+    public Trainer(SequenceClassifier model, TrainingSpec args, TrainBatchSource trainData, EvalBatchSource evalData) {
         this.model = Objects.requireNonNull(model, "model");
         this.args = Objects.requireNonNull(args, "args");
         this.trainData = Objects.requireNonNull(trainData, "trainData");
@@ -326,7 +326,7 @@ public final class Trainer implements AutoCloseable {
         }
         int batch = args.perDeviceTrainBatchSize;
         out.println("***** Running training *****");
-        out.println("  Num examples = " + TrainerLogFormat.count(trainData.numExamples()));
+        out.println("  Num examples = " + TrainerLogFormat.count(trainData.rowCount()));
         out.println("  Num Epochs = " + TrainerLogFormat.count(steps.numEpochs()));
         out.println("  Instantaneous batch size per device = " + TrainerLogFormat.count(batch));
         out.println("  Total train batch size (w. parallel, distributed & accumulation) = "

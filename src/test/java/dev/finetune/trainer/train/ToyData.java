@@ -13,7 +13,7 @@ import java.util.Random;
  * A learnable toy task for loop tests: label 1 iff token 7 occurs in the row. Stands in for the data
  * package: a (seed, epoch) shuffle, batches with dynamic padding (pad id 0) and a smaller last batch.
  */
-final class ToyData implements TrainingData, EvalData {
+final class ToyData implements TrainBatchSource, EvalBatchSource {
     static final int VOCAB = 20;
     private final List<int[]> rows = new ArrayList<>();
     private final List<Integer> labels = new ArrayList<>();
@@ -56,7 +56,7 @@ final class ToyData implements TrainingData, EvalData {
     }
 
     @Override
-    public int numExamples() {
+    public int rowCount() {
         return rows.size();
     }
 
@@ -66,7 +66,7 @@ final class ToyData implements TrainingData, EvalData {
     }
 
     @Override
-    public int numBatches() {
+    public int batchCount() {
         return batchesPerEpoch();
     }
 
