@@ -11,6 +11,8 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.ShortBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -186,6 +188,9 @@ public final class SafetensorsReader implements Closeable {
         }
         ByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + info.begin(), length)
                 .order(ByteOrder.LITTLE_ENDIAN);
+        if (stored == DataType.BFLOAT16) {
+            return bfloat16ToFloat32(mapped, info.shape(), manager, name);
+        }
         try (NDManager scope = manager.newSubManager()) {
             // The view shares the mapped pages; the copy (or the conversion to F32) is the only copy made.
             NDArray view = scope.create(mapped, info.shape(), stored);
@@ -194,6 +199,23 @@ public final class SafetensorsReader implements Closeable {
             copy.setName(name);
             return copy;
         }
+    }
+
+    /**
+     * DJL 0.36's PyTorch engine aborts the JVM when it wraps a BF16 buffer, so BF16 is widened here: a float32 is the
+     * bfloat16's bits followed by 16 zero bits. The direct buffer becomes the tensor's memory, so this is one copy too.
+     */
+    private static NDArray bfloat16ToFloat32(ByteBuffer mapped, Shape shape, NDManager manager, String name) {
+        int count = Math.toIntExact(shape.size());
+        ShortBuffer in = mapped.asShortBuffer();
+        ByteBuffer out = manager.allocateDirect(count * 4);
+        FloatBuffer floats = out.asFloatBuffer();
+        for (int i = 0; i < count; i++) {
+            floats.put(i, Float.intBitsToFloat((in.get(i) & 0xFFFF) << 16));
+        }
+        NDArray array = manager.create(out, shape, DataType.FLOAT32);
+        array.setName(name);
+        return array;
     }
 
     /** Reads every tensor, in header order. */

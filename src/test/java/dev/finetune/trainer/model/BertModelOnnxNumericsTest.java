@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.onnxruntime.NodeInfo;
@@ -95,7 +94,7 @@ class BertModelOnnxNumericsTest {
         assertTrue(maxDiff <= 1e-4, "max abs difference " + maxDiff + " exceeds 1e-4");
     }
 
-    /** Runs the ONNX graph and returns its token embeddings (B, T, 384), checking it exposes them and not only a pooled vector. */
+    /** Runs the ONNX graph and returns its last_hidden_state (B, T, 384). */
     private static float[] runOnnx(long[] ids, long[] types, long[] mask, int batch, int length) throws Exception {
         byte[] onnx;
         try (InputStream in = BertModelOnnxNumericsTest.class.getResourceAsStream(ONNX_RESOURCE)) {
@@ -104,15 +103,12 @@ class BertModelOnnxNumericsTest {
         }
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession session = env.createSession(onnx, new OrtSession.SessionOptions())) {
+            // The export has one output, the token embeddings; a pooled-only export would fail here, not pass.
             Map<String, NodeInfo> outputs = session.getOutputInfo();
-            String tokenOutput = null;
-            for (Map.Entry<String, NodeInfo> e : outputs.entrySet()) {
-                long[] dims = ((TensorInfo) e.getValue().getInfo()).getShape();
-                if (dims.length == 3 && dims[2] == 384) {
-                    tokenOutput = e.getKey();
-                }
-            }
-            assertNotNull(tokenOutput, "the ONNX graph has no (batch, tokens, 384) output: " + outputs);
+            String tokenOutput = "last_hidden_state";
+            assertTrue(outputs.containsKey(tokenOutput), "the ONNX graph has no last_hidden_state output: " + outputs);
+            long[] dims = ((TensorInfo) outputs.get(tokenOutput).getInfo()).getShape();
+            assertEquals(3, dims.length, "last_hidden_state should be (batch, tokens, hidden): " + outputs);
             long[] shape = {batch, length};
             Map<String, OnnxTensor> inputs = new HashMap<>();
             try {
