@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "finetune-operator 0.1.0",
         description = "Declarative fine-tuning: a Kubernetes operator and its DJL trainer.",
-        subcommands = {OperatorCommand.class})
+        subcommands = {OperatorCommand.class, TrainCommand.class, RunCommand.class, PredictCommand.class})
 public final class Main {
     public static void main(String[] args) {
         // The PyTorch natives ship inside the jar: never let DJL try to download an engine at run time.

@@ -75,6 +75,13 @@ final class ModelFiles {
         }
     }
 
+    /** A local folder holds a model config, enough for random initialisation. */
+    static void checkConfig(Path dir, String field) throws SourceException {
+        if (!Files.isRegularFile(dir.resolve(CONFIG))) {
+            throw SourceException.permanent(field + ": " + dir + " has no " + CONFIG + ", so it is not a Hugging Face model");
+        }
+    }
+
     /** A local folder holds a loadable model: a config and all of its safetensors weights. */
     static void checkFolder(Path dir, String field) throws SourceException {
         if (!Files.isDirectory(dir)) {

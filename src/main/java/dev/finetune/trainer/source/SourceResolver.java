@@ -86,7 +86,11 @@ public final class SourceResolver {
             case HTTP -> httpModel(uri.location());
             default -> {
                 Path local = localPath(uri, model.uri, MODEL_FIELD);
-                ModelFiles.checkFolder(local, MODEL_FIELD);
+                if ("random".equals(model.initialization)) {
+                    ModelFiles.checkConfig(local, MODEL_FIELD); // from_config: the weights are not read
+                } else {
+                    ModelFiles.checkFolder(local, MODEL_FIELD);
+                }
                 yield local;
             }
         };

@@ -43,6 +43,10 @@ public class TrainerState {
     @JsonProperty("best_metric")
     public Double bestMetric;
 
+    /** The step of the evaluation that set best_metric (transformers' best_global_step). */
+    @JsonProperty("best_global_step")
+    public Long bestGlobalStep;
+
     /** Path of the best checkpoint folder, as transformers writes it. */
     @JsonProperty("best_model_checkpoint")
     public String bestModelCheckpoint;

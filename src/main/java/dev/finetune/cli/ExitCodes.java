@@ -1,0 +1,33 @@
+package dev.finetune.cli;
+
+import dev.finetune.api.ManifestReader.ManifestException;
+import dev.finetune.trainer.data.DataException;
+import dev.finetune.trainer.source.SourceException;
+
+/**
+ * The process exit codes the operator acts on (SPEC.md "How a job flows"): 2 is a bad spec or bad data and
+ * is not retried; anything else non-zero is retried and resumes from the latest checkpoint.
+ */
+final class ExitCodes {
+    static final int OK = 0;
+    static final int FAILED = 1;
+    static final int INVALID = 2;
+
+    private ExitCodes() {}
+
+    static int of(Throwable error) {
+        if (error instanceof SourceException source) {
+            return source.exitCode();
+        }
+        if (error instanceof DataException || error instanceof ManifestException
+                || error instanceof IllegalArgumentException) {
+            return INVALID;
+        }
+        return FAILED;
+    }
+
+    /** Errors the user can fix from the message alone: no stack trace for them. */
+    static boolean isUserError(Throwable error) {
+        return of(error) == INVALID || error instanceof SourceException;
+    }
+}

@@ -1,0 +1,58 @@
+package dev.finetune.cli;
+
+import dev.finetune.api.FineTuneJob;
+import dev.finetune.api.ManifestReader;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** `run JOB.yaml`: the FineTuneJob trained on this machine, no cluster. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Train a FineTuneJob manifest on this machine, without a cluster.")
+final class RunCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "JOB.yaml", description = "A FineTuneJob manifest.")
+    Path manifest;
+
+    @Option(names = "--output", paramLabel = "DIR", description = "Checkpoints and final/ go here (default: runs/<metadata.name>).")
+    Path output;
+
+    @Option(names = "--cache-dir", paramLabel = "DIR",
+            description = "Cache of Hub downloads (default: $HF_HUB_CACHE or ~/.cache/finetune/hub).")
+    Path cacheDir;
+
+    @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "-1",
+            description = "Also serve /metrics, /progress and /healthz on this port (default: off).")
+    int metricsPort;
+
+    @Option(names = "--no-progress-bar", description = "Log lines only, no progress bar.")
+    boolean noProgressBar;
+
+    @Override
+    public Integer call() {
+        FineTuneJob job;
+        try {
+            job = ManifestReader.read(manifest);
+        } catch (ManifestReader.ManifestException e) {
+            System.err.println("error: " + e.getMessage());
+            return ExitCodes.INVALID;
+        }
+        Path cwd = Path.of("").toAbsolutePath();
+        Path out = output != null ? output : cwd.resolve("runs").resolve(job.getMetadata().getName());
+        TrainingLauncher.Settings settings = new TrainingLauncher.Settings(out.toAbsolutePath(), cwd, cacheDir(),
+                manifest.toAbsolutePath().getParent(), metricsPort, null, !noProgressBar);
+        return TrainingLauncher.launch(job, settings, System.out);
+    }
+
+    private Path cacheDir() {
+        if (cacheDir != null) {
+            return cacheDir.toAbsolutePath();
+        }
+        String env = System.getenv("HF_HUB_CACHE");
+        if (env != null && !env.isBlank()) {
+            return Path.of(env);
+        }
+        return Path.of(System.getProperty("user.home"), ".cache", "finetune", "hub");
+    }
+}

@@ -1,0 +1,86 @@
+package dev.finetune.cli;
+
+import dev.finetune.api.FineTuneJob;
+import dev.finetune.api.TrainerReport;
+import dev.finetune.trainer.TrainingJob;
+import dev.finetune.trainer.metrics.ProgressReporter;
+import dev.finetune.trainer.metrics.TerminationMessage;
+import dev.finetune.trainer.metrics.TrainerHttpServer;
+import dev.finetune.trainer.metrics.TrainingMeters;
+import dev.finetune.trainer.source.SourceResolver;
+import dev.finetune.trainer.train.TrainResult;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** What `run` and `train` share: metrics, /progress, the training job, exit codes and the final report. */
+final class TrainingLauncher {
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingLauncher.class);
+
+    /**
+     * @param port serve /metrics, /progress and /healthz here while training; negative: no server
+     * @param terminationLog where the final report goes (the pod's termination message); null: nowhere
+     */
+    record Settings(Path output, Path workspace, Path cacheDir, Path baseDir, int port, Path terminationLog,
+            boolean progressBar) {}
+
+    private TrainingLauncher() {}
+
+    static int launch(FineTuneJob job, Settings settings, PrintStream out) {
+        String name = job.getMetadata().getName();
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        ProgressReporter progress = new ProgressReporter();
+        TrainingMeters meters = new TrainingMeters(registry, name);
+        SourceResolver sources = new SourceResolver(settings.workspace(), settings.cacheDir(), System.getenv("HF_TOKEN"),
+                settings.baseDir(), endpoint(), p -> progress.stage("Downloading", p.toString()));
+        TrainerHttpServer server = null;
+        int exitCode;
+        try {
+            if (settings.port() >= 0) {
+                server = new TrainerHttpServer(new InetSocketAddress(settings.port()), registry, progress);
+                LOG.info("Serving /metrics, /progress and /healthz on port {}", server.port());
+            }
+            TrainResult result = new TrainingJob(job, settings.output(), sources, progress, List.of(meters), out,
+                    settings.progressBar()).run();
+            progress.stage("Done", result.stoppedEarly() ? "stopped early at step " + result.globalStep() : null);
+            exitCode = ExitCodes.OK;
+        } catch (Exception | OutOfMemoryError e) {
+            exitCode = ExitCodes.of(e);
+            String message = e.getMessage() == null ? e.toString() : e.getMessage();
+            progress.stage("Failed", message);
+            if (ExitCodes.isUserError(e)) {
+                LOG.error("{}", message);
+            } else {
+                LOG.error("Training failed", e);
+            }
+        } finally {
+            if (server != null) {
+                server.close();
+            }
+        }
+        writeTerminationMessage(settings.terminationLog(), progress.snapshot());
+        return exitCode;
+    }
+
+    private static java.net.URI endpoint() {
+        String endpoint = System.getenv("HF_ENDPOINT");
+        return endpoint == null || endpoint.isBlank() ? SourceResolver.DEFAULT_ENDPOINT : java.net.URI.create(endpoint);
+    }
+
+    private static void writeTerminationMessage(Path file, TrainerReport report) {
+        if (file == null) {
+            return;
+        }
+        try {
+            TerminationMessage.write(file, report);
+        } catch (IOException e) {
+            LOG.warn("Could not write the termination message to {}: {}", file, e.getMessage());
+        }
+    }
+}

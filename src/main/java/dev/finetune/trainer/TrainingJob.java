@@ -1,0 +1,160 @@
+package dev.finetune.trainer;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.finetune.api.DatasetSource;
+import dev.finetune.api.FineTuneJob;
+import dev.finetune.api.FineTuneJobSpec;
+import dev.finetune.trainer.data.Batch;
+import dev.finetune.trainer.data.EvalBatches;
+import dev.finetune.trainer.data.TrainBatches;
+import dev.finetune.trainer.data.TrainingData;
+import dev.finetune.trainer.metrics.ProgressReporter;
+import dev.finetune.trainer.model.BertConfig;
+import dev.finetune.trainer.model.BertForSequenceClassification;
+import dev.finetune.trainer.source.DatasetFiles;
+import dev.finetune.trainer.source.SourceResolver;
+import dev.finetune.trainer.train.EvalBatchSource;
+import dev.finetune.trainer.train.SequenceClassifier;
+import dev.finetune.trainer.train.TrainBatchSource;
+import dev.finetune.trainer.train.TrainResult;
+import dev.finetune.trainer.train.Trainer;
+import dev.finetune.trainer.train.TrainerCallback;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One FineTuneJob's training, end to end, the same in a pod and on a laptop: fetch the model and data,
+ * read and tokenise the data, build the model, train (resuming from the newest checkpoint), save the result.
+ */
+public final class TrainingJob {
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingJob.class);
+
+    private final FineTuneJob job;
+    private final Path output;
+    private final SourceResolver sources;
+    private final ProgressReporter progress;
+    private final List<TrainerCallback> callbacks;
+    private final PrintStream out;
+    private final boolean progressBar;
+
+    /**
+     * @param output the job's folder: checkpoints and final/ go there
+     * @param callbacks listeners besides {@code progress} (metrics, ...)
+     */
+    public TrainingJob(FineTuneJob job, Path output, SourceResolver sources, ProgressReporter progress,
+            List<TrainerCallback> callbacks, PrintStream out, boolean progressBar) {
+        this.job = job;
+        this.output = output;
+        this.sources = sources;
+        this.progress = progress;
+        this.callbacks = List.copyOf(callbacks);
+        this.out = out;
+        this.progressBar = progressBar;
+    }
+
+    public TrainResult run() throws Exception {
+        FineTuneJobSpec spec = job.getSpec();
+        progress.stage("Downloading", "model " + spec.model.uri);
+        Path modelDir = sources.resolveModel(spec.model);
+        progress.stage("Downloading", "dataset " + spec.dataset.uri);
+        DatasetFiles files = sources.resolveDataset(spec.dataset);
+
+        progress.stage("Tokenizing", null);
+        TrainingData data = TrainingData.load(files.location(), withFormat(spec.dataset, files.format()), spec.task, modelDir);
+
+        try (NDManager manager = NDManager.newBaseManager();
+                BertForSequenceClassification model = loadModel(spec, modelDir, manager)) {
+            EvalBatchSource eval = data.eval().isEmpty() ? null : evalSource(data.evalBatches(spec.training));
+            Trainer trainer = new Trainer(classifier(model), spec.training, trainSource(data.trainBatches(spec.training)), eval)
+                    .withOutput(out)
+                    .withProgressBar(progressBar)
+                    .addCallback(progress);
+            callbacks.forEach(trainer::addCallback);
+            TrainResult result = trainer.train(null);
+
+            progress.stage("Saving", "final model");
+            Path finalDir = output.resolve("final");
+            model.savePretrained(finalDir);
+            LOG.info("Saved the final model to {}", finalDir);
+            progress.stage("Done", null);
+            return result;
+        }
+    }
+
+    private BertForSequenceClassification loadModel(FineTuneJobSpec spec, Path modelDir, NDManager manager) throws Exception {
+        long seed = spec.training.seed;
+        if ("random".equals(spec.model.initialization)) {
+            LOG.info("Initialising {} with random weights from its config.json (seed {})", modelDir, seed);
+            BertConfig config = BertConfig.read(modelDir.resolve("config.json")).withLabels(spec.task.numLabels, spec.task.labelNames);
+            return BertForSequenceClassification.fromConfig(config, manager, seed);
+        }
+        return BertForSequenceClassification.fromPretrained(modelDir, spec.task.numLabels, spec.task.labelNames, manager, seed);
+    }
+
+    private static DatasetSource withFormat(DatasetSource source, String format) {
+        DatasetSource copy = new DatasetSource();
+        copy.uri = source.uri;
+        copy.config = source.config;
+        copy.trainSplit = source.trainSplit;
+        copy.evalSplit = source.evalSplit;
+        copy.format = format;
+        return copy;
+    }
+
+    static SequenceClassifier classifier(BertForSequenceClassification model) {
+        return new SequenceClassifier() {
+            @Override
+            public NDArray forward(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training) {
+                return model.forward(inputIds, tokenTypeIds, attentionMask, training);
+            }
+
+            @Override
+            public LinkedHashMap<String, NDArray> namedParameters() {
+                return model.namedParameters();
+            }
+        };
+    }
+
+    static TrainBatchSource trainSource(TrainBatches batches) {
+        return new TrainBatchSource() {
+            @Override
+            public int rowCount() {
+                return batches.rowCount();
+            }
+
+            @Override
+            public int batchesPerEpoch() {
+                return batches.batchesPerEpoch();
+            }
+
+            @Override
+            public Batch batch(int epoch, int index, NDManager manager) {
+                return batches.batch(epoch, index, manager);
+            }
+        };
+    }
+
+    static EvalBatchSource evalSource(EvalBatches batches) {
+        return new EvalBatchSource() {
+            @Override
+            public int rowCount() {
+                return batches.rowCount();
+            }
+
+            @Override
+            public int batchCount() {
+                return batches.batchCount();
+            }
+
+            @Override
+            public Batch batch(int index, NDManager manager) {
+                return batches.batch(index, manager);
+            }
+        };
+    }
+}

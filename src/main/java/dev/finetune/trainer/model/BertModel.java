@@ -1,0 +1,116 @@
+package dev.finetune.trainer.model;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.Dropout;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+
+/**
+ * The BERT encoder as transformers' BertModel: embeddings, {@code num_hidden_layers} encoder layers and the pooler.
+ * Parameters are named as transformers names them, under a prefix ("" alone, "bert." inside a task model).
+ */
+public final class BertModel implements AutoCloseable {
+    private final BertConfig config;
+    private final NDManager manager;
+    private final BertEmbeddings embeddings;
+    private final List<BertLayer> layers = new ArrayList<>();
+    private final NDArray poolerWeight;
+    private final NDArray poolerBias;
+    private final LinkedHashMap<String, NDArray> parameters;
+    private WeightLoadReport loadReport = new WeightLoadReport(List.of(), List.of());
+
+    /** What a forward pass returns: (B, T, hidden) and the (B, hidden) tanh-pooled [CLS] vector. */
+    public record Output(NDArray lastHiddenState, NDArray pooledOutput) {}
+
+    /** Builds the parameters through {@code params}, which owns creation; {@code manager} is closed with the model. */
+    BertModel(BertConfig config, NDManager manager, ParameterFactory params, String prefix) {
+        this.config = config;
+        this.manager = manager;
+        embeddings = new BertEmbeddings(config, params, prefix + "embeddings.");
+        for (int i = 0; i < config.numHiddenLayers(); i++) {
+            layers.add(new BertLayer(config, params, prefix + "encoder.layer." + i + "."));
+        }
+        poolerWeight = params.linearWeight(prefix + "pooler.dense.weight", config.hiddenSize(), config.hiddenSize());
+        poolerBias = params.bias(prefix + "pooler.dense.bias", config.hiddenSize());
+        parameters = new LinkedHashMap<>(params.parameters()); // a copy: a task model adds its head to the factory's
+    }
+
+    /** The encoder alone from a Hugging Face folder (names with or without "bert."); a missing pooler is initialised. */
+    public static BertModel fromPretrained(Path dir, NDManager parent, long seed) throws IOException {
+        BertConfig config = BertConfig.read(dir.resolve("config.json"));
+        NDManager manager = parent.newSubManager();
+        try (PretrainedWeights weights = PretrainedWeights.open(dir)) {
+            Engine.getInstance().setRandomSeed((int) seed);
+            ParameterFactory params = new ParameterFactory(manager, config.initializerRange(), weights);
+            BertModel model = new BertModel(config, manager, params, "");
+            model.loadReport = WeightLoadReport.logged("BertModel", dir, params.newlyInitialized(), weights.unused());
+            return model;
+        } catch (IOException | RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    public BertConfig config() {
+        return config;
+    }
+
+    /**
+     * @param inputIds int64 (B, T)
+     * @param tokenTypeIds int64 (B, T), or null for all zeros
+     * @param attentionMask (B, T) 1 for tokens, 0 for padding, or null for no padding
+     */
+    public Output forward(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training) {
+        if (inputIds.getShape().dimension() != 2) {
+            throw new IllegalArgumentException("inputIds must be (batch, length), got " + inputIds.getShape());
+        }
+        long batch = inputIds.getShape().get(0);
+        long length = inputIds.getShape().get(1);
+        NDArray types = tokenTypeIds != null ? tokenTypeIds : inputIds.zerosLike();
+        NDArray hidden = embeddings.forward(inputIds, types, training).reshape(batch * length, config.hiddenSize());
+        NDArray attentionBias = attentionBias(attentionMask != null ? attentionMask : inputIds.onesLike(), batch, length);
+        for (BertLayer layer : layers) {
+            hidden = layer.forward(hidden, attentionBias, batch, length, training);
+        }
+        NDArray lastHiddenState = hidden.reshape(batch, length, config.hiddenSize());
+        NDArray first = lastHiddenState.get(new NDIndex(":, 0"));
+        NDArray pooled = Linear.linear(first, poolerWeight, poolerBias).singletonOrThrow().tanh();
+        return new Output(lastHiddenState, pooled);
+    }
+
+    /** transformers' extended attention mask: (1 - mask) * float32 min, shaped (B, 1, 1, T) to add to scores. */
+    private static NDArray attentionBias(NDArray mask, long batch, long length) {
+        return mask.toType(DataType.FLOAT32, false).neg().add(1f).mul(-Float.MAX_VALUE).reshape(batch, 1, 1, length);
+    }
+
+    /** Hugging Face names in checkpoint order -> the live parameter arrays. */
+    public LinkedHashMap<String, NDArray> namedParameters() {
+        return parameters;
+    }
+
+    /** Which weights the checkpoint lacked or had in excess (empty lists for a randomly initialised model). */
+    public WeightLoadReport loadReport() {
+        return loadReport;
+    }
+
+    /** Dropout from the engine's generator (Engine.setRandomSeed reproduces it); the identity when not training. */
+    static NDArray dropout(NDArray x, float probability, boolean training) {
+        if (!training || probability == 0f) {
+            return x;
+        }
+        return Dropout.dropout(x, probability, true).singletonOrThrow();
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,93 @@
+package dev.finetune.trainer.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The tensors of a checkpoint's {@code model.safetensors}, looked up by the model's parameter names the way
+ * transformers' from_pretrained matches them: with or without the {@code bert.} prefix, and the old
+ * {@code LayerNorm.gamma/beta} names as {@code weight/bias}. Remembers what was used, so that the rest can be
+ * reported as unused.
+ */
+final class PretrainedWeights implements Closeable {
+    static final String BASE_MODEL_PREFIX = "bert.";
+    static final String WEIGHTS_FILE = "model.safetensors";
+
+    private final Path dir;
+    private final SafetensorsReader reader;
+    /** Normalised name (gamma/beta renamed) -> name in the file. */
+    private final Map<String, String> fileNames = new LinkedHashMap<>();
+    private final Set<String> used = new HashSet<>();
+
+    private PretrainedWeights(Path dir, SafetensorsReader reader) {
+        this.dir = dir;
+        this.reader = reader;
+        for (String name : reader.names()) {
+            fileNames.put(name.replace("LayerNorm.gamma", "LayerNorm.weight").replace("LayerNorm.beta", "LayerNorm.bias"), name);
+        }
+    }
+
+    /** Opens {@code dir/model.safetensors}; a folder without one is an error naming the folder. */
+    static PretrainedWeights open(Path dir) throws IOException {
+        Path file = dir.resolve(WEIGHTS_FILE);
+        if (!Files.isRegularFile(file)) {
+            String hint = Files.exists(dir.resolve("pytorch_model.bin"))
+                    ? " (it has pytorch_model.bin, which is not supported: convert it to safetensors, e.g. "
+                            + "save_pretrained(dir, safe_serialization=True))"
+                    : "";
+            throw new IOException("model folder " + dir + " has no " + WEIGHTS_FILE + hint);
+        }
+        return new PretrainedWeights(dir, SafetensorsReader.open(file));
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    Path file() {
+        return reader.file();
+    }
+
+    /** The tensor for a model parameter name, read into {@code manager}, or empty where the checkpoint lacks it. */
+    Optional<NDArray> take(String modelName, NDManager manager) throws IOException {
+        String fileName = fileNames.get(modelName);
+        if (fileName == null) {
+            String alternative = modelName.startsWith(BASE_MODEL_PREFIX)
+                    ? modelName.substring(BASE_MODEL_PREFIX.length())
+                    : BASE_MODEL_PREFIX + modelName;
+            fileName = fileNames.get(alternative);
+        }
+        if (fileName == null) {
+            return Optional.empty();
+        }
+        used.add(fileName);
+        return Optional.of(reader.read(fileName, manager));
+    }
+
+    /** Checkpoint tensors no parameter took, in file order; position_ids buffers are not weights and are left out. */
+    List<String> unused() {
+        List<String> unused = new ArrayList<>();
+        for (String name : reader.names()) {
+            if (!used.contains(name) && !name.endsWith("embeddings.position_ids")) {
+                unused.add(name);
+            }
+        }
+        return unused;
+    }
+
+    @Override
+    public void close() throws IOException {
+        reader.close();
+    }
+}

@@ -1,0 +1,140 @@
+package dev.finetune.trainer.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import dev.finetune.api.TrainingSpec;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * torch.optim.AdamW over named parameters, with the two groups the Hugging Face Trainer makes (no weight
+ * decay for biases and LayerNorm weights). It owns its state — first and second moments per parameter
+ * and the step count — so a checkpoint can save it and a resume can restore it exactly; DJL's own AdamW
+ * hides that state.
+ *
+ * <p>The update runs in libtorch's fused kernel behind {@code NDArrayEx.adamUpdate} (one native call per
+ * parameter, in place). That kernel computes {@code p -= lrc * m / (sqrt(v) + eps')}, so torch's
+ * {@code p -= lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps)} is reached with {@code lrc = lr*sqrt(bc2)/bc1} and
+ * {@code eps' = eps*sqrt(bc2)}; decoupled decay {@code p -= lr*wd*p} uses the plain rate, and the global
+ * gradient clipping factor rides along as its {@code rescale_grad} instead of a separate pass.
+ */
+public final class AdamW implements AutoCloseable {
+    private final LinkedHashMap<String, NDArray> parameters;
+    private final LinkedHashMap<String, NDArray> expAvg = new LinkedHashMap<>();
+    private final LinkedHashMap<String, NDArray> expAvgSq = new LinkedHashMap<>();
+    private final NDManager stateManager;
+    private final double beta1;
+    private final double beta2;
+    private final double epsilon;
+    private final double weightDecay;
+    private long step;
+
+    public AdamW(LinkedHashMap<String, NDArray> parameters, double beta1, double beta2, double epsilon,
+            double weightDecay) {
+        if (parameters.isEmpty()) {
+            throw new IllegalArgumentException("AdamW needs at least one parameter");
+        }
+        if (beta1 < 0 || beta1 >= 1 || beta2 < 0 || beta2 >= 1) {
+            throw new IllegalArgumentException("adamBeta1 and adamBeta2 must be in [0, 1), got " + beta1 + ", " + beta2);
+        }
+        if (epsilon < 0 || weightDecay < 0) {
+            throw new IllegalArgumentException("adamEpsilon and weightDecay must be >= 0");
+        }
+        this.parameters = new LinkedHashMap<>(parameters);
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.epsilon = epsilon;
+        this.weightDecay = weightDecay;
+        this.stateManager = parameters.values().iterator().next().getManager().newSubManager();
+        for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
+            expAvg.put(e.getKey(), stateManager.zeros(e.getValue().getShape(), e.getValue().getDataType()));
+            expAvgSq.put(e.getKey(), stateManager.zeros(e.getValue().getShape(), e.getValue().getDataType()));
+        }
+    }
+
+    /** With adamBeta1, adamBeta2, adamEpsilon and weightDecay from the job's TrainingSpec. */
+    public static AdamW of(LinkedHashMap<String, NDArray> parameters, TrainingSpec spec) {
+        return new AdamW(parameters, spec.adamBeta1, spec.adamBeta2, spec.adamEpsilon, spec.weightDecay);
+    }
+
+    /** The Hugging Face Trainer's grouping: biases and LayerNorm weights get no weight decay. */
+    public static boolean decays(String parameterName) {
+        return !(parameterName.endsWith("bias") || parameterName.contains("LayerNorm"));
+    }
+
+    /**
+     * One update of every parameter that has a gradient in {@code gradients}, at learning rate
+     * {@code learningRate}, with the gradients multiplied by {@code gradScale} first (the clipping factor;
+     * 1 for none). Parameters without a gradient are left alone, as torch skips {@code grad is None}.
+     */
+    public void step(Map<String, NDArray> gradients, double learningRate, double gradScale) {
+        step++;
+        double bc1 = 1.0 - Math.pow(beta1, step);
+        double bc2Sqrt = Math.sqrt(1.0 - Math.pow(beta2, step));
+        float stepSize = (float) (learningRate * bc2Sqrt / bc1);
+        float foldedEpsilon = (float) (epsilon * bc2Sqrt);
+        for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
+            NDArray gradient = gradients.get(e.getKey());
+            if (gradient == null) {
+                continue;
+            }
+            NDArray parameter = e.getValue();
+            float decay = decays(e.getKey()) ? (float) weightDecay : 0f;
+            // clip_grad -1 turns the kernel's per-element clamp off; lazy_update is unused by PyTorch.
+            // The second list names the parameter whose gradient the kernel zeroes afterwards.
+            parameter.getNDArrayInternal().adamUpdate(
+                    new NDList(parameter, gradient, expAvg.get(e.getKey()), expAvgSq.get(e.getKey())),
+                    new NDList(parameter), (float) learningRate, stepSize, decay, (float) gradScale, -1f,
+                    (float) beta1, (float) beta2, foldedEpsilon, false, true);
+        }
+    }
+
+    /** Updates done so far (torch's per-parameter {@code step}, the same for all parameters here). */
+    public long stepCount() {
+        return step;
+    }
+
+    /**
+     * The moments as {@code <parameter>.exp_avg} and {@code <parameter>.exp_avg_sq}, in parameter order.
+     * These are the live arrays: a checkpoint writes them before the next step changes them.
+     */
+    public LinkedHashMap<String, NDArray> state() {
+        LinkedHashMap<String, NDArray> state = new LinkedHashMap<>();
+        for (String name : parameters.keySet()) {
+            state.put(name + ".exp_avg", expAvg.get(name));
+            state.put(name + ".exp_avg_sq", expAvgSq.get(name));
+        }
+        return state;
+    }
+
+    /** Restores moments saved by {@link #state()} and the step count; names and shapes must match. */
+    public void load(Map<String, NDArray> state, long stepCount) {
+        if (stepCount < 0) {
+            throw new IllegalArgumentException("optimizer step count must be >= 0, got " + stepCount);
+        }
+        Map<String, NDArray> mine = state();
+        for (Map.Entry<String, NDArray> e : mine.entrySet()) {
+            NDArray saved = state.get(e.getKey());
+            if (saved == null) {
+                throw new IllegalArgumentException("optimizer state lacks '" + e.getKey() + "'");
+            }
+            if (!saved.getShape().equals(e.getValue().getShape())) {
+                throw new IllegalArgumentException("optimizer state '" + e.getKey() + "' has shape "
+                        + saved.getShape() + ", the parameter has " + e.getValue().getShape());
+            }
+            e.getValue().set(saved.toType(e.getValue().getDataType(), false).toByteBuffer());
+        }
+        for (String name : state.keySet()) {
+            if (!mine.containsKey(name)) {
+                throw new IllegalArgumentException("optimizer state has '" + name + "', which is no parameter of this model");
+            }
+        }
+        this.step = stepCount;
+    }
+
+    @Override
+    public void close() {
+        stateManager.close();
+    }
+}

@@ -1,0 +1,17 @@
+package dev.finetune.trainer.train;
+
+import ai.djl.ndarray.NDArray;
+import java.util.LinkedHashMap;
+
+/**
+ * What the loop needs from a model: the methods of {@code dev.finetune.trainer.model.BertForSequenceClassification}
+ * with the same signatures, so that class can implement this interface (or be wrapped in one line) and
+ * tests can train a tiny model.
+ */
+public interface SequenceClassifier {
+    /** int64 (B, T) inputs; returns float32 logits (B, numLabels). Dropout only when {@code training}. */
+    NDArray forward(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training);
+
+    /** Hugging Face names -> the live parameter arrays used by forward, with gradients attached. */
+    LinkedHashMap<String, NDArray> namedParameters();
+}

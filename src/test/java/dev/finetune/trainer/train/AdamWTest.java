@@ -1,0 +1,177 @@
+package dev.finetune.trainer.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class AdamWTest {
+    private static final String[] NAMES = {"encoder.dense.weight", "encoder.dense.bias", "encoder.LayerNorm.weight"};
+    private static final Shape[] SHAPES = {new Shape(3, 4), new Shape(4), new Shape(4)};
+
+    @Test
+    void groupsAsTheHuggingFaceTrainer() {
+        assertTrue(AdamW.decays("bert.encoder.layer.0.attention.self.query.weight"));
+        assertTrue(AdamW.decays("classifier.weight"));
+        assertFalse(AdamW.decays("classifier.bias"));
+        assertFalse(AdamW.decays("bert.embeddings.LayerNorm.weight"));
+        assertFalse(AdamW.decays("bert.encoder.layer.3.output.LayerNorm.bias"));
+    }
+
+    /** torch.optim.AdamW written out in doubles, one parameter at a time. */
+    private static final class Reference {
+        final double[] p;
+        final double[] m;
+        final double[] v;
+        int t;
+
+        Reference(float[] init) {
+            p = new double[init.length];
+            for (int i = 0; i < init.length; i++) {
+                p[i] = init[i];
+            }
+            m = new double[init.length];
+            v = new double[init.length];
+        }
+
+        void step(float[] grad, double scale, double lr, double b1, double b2, double eps, double wd) {
+            t++;
+            double bc1 = 1 - Math.pow(b1, t);
+            double bc2 = 1 - Math.pow(b2, t);
+            for (int i = 0; i < p.length; i++) {
+                double g = grad[i] * scale;
+                p[i] *= 1 - lr * wd;
+                m[i] = b1 * m[i] + (1 - b1) * g;
+                v[i] = b2 * v[i] + (1 - b2) * g * g;
+                double denom = Math.sqrt(v[i]) / Math.sqrt(bc2) + eps;
+                p[i] -= lr / bc1 * m[i] / denom;
+            }
+        }
+    }
+
+    @Test
+    void matchesTorchAdamWOverSeveralSteps() {
+        double lr = 1e-2;
+        double b1 = 0.9;
+        double b2 = 0.999;
+        double eps = 1e-8;
+        double wd = 0.1;
+        Random random = new Random(7);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            LinkedHashMap<String, NDArray> params = new LinkedHashMap<>();
+            Map<String, Reference> refs = new LinkedHashMap<>();
+            for (int k = 0; k < NAMES.length; k++) {
+                float[] init = randomArray(random, (int) SHAPES[k].size());
+                params.put(NAMES[k], manager.create(init, SHAPES[k]));
+                refs.put(NAMES[k], new Reference(init));
+            }
+            try (AdamW adamw = new AdamW(params, b1, b2, eps, wd)) {
+                for (int step = 1; step <= 6; step++) {
+                    double scale = step == 3 ? 0.25 : 1.0; // a clipped step
+                    double stepLr = lr * (1.0 - step / 10.0); // a decaying schedule
+                    Map<String, NDArray> grads = new LinkedHashMap<>();
+                    for (int k = 0; k < NAMES.length; k++) {
+                        float[] g = randomArray(random, (int) SHAPES[k].size());
+                        grads.put(NAMES[k], manager.create(g, SHAPES[k]));
+                        refs.get(NAMES[k]).step(g, scale, stepLr, b1, b2, eps, AdamW.decays(NAMES[k]) ? wd : 0.0);
+                    }
+                    adamw.step(grads, stepLr, scale);
+                }
+                assertEquals(6, adamw.stepCount());
+                for (String name : NAMES) {
+                    float[] actual = params.get(name).toFloatArray();
+                    double[] expected = refs.get(name).p;
+                    float[] moment = adamw.state().get(name + ".exp_avg_sq").toFloatArray();
+                    for (int i = 0; i < actual.length; i++) {
+                        assertEquals(expected[i], actual[i], 2e-6, name + "[" + i + "]");
+                        assertEquals(refs.get(name).v[i], moment[i], 1e-6, name + ".exp_avg_sq[" + i + "]");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void biasCorrectionMakesTheFirstStepLrTimesSignOfGradient() {
+        // With m = (1-b1) g and v = (1-b2) g^2, the corrected first step is lr * g / |g| (eps aside).
+        try (NDManager manager = NDManager.newBaseManager()) {
+            LinkedHashMap<String, NDArray> params = new LinkedHashMap<>();
+            params.put("w.bias", manager.create(new float[] {1f, 1f, 1f}));
+            try (AdamW adamw = new AdamW(params, 0.9, 0.999, 1e-8, 0.5)) {
+                adamw.step(Map.of("w.bias", manager.create(new float[] {3f, -0.002f, 40f})), 0.1, 1.0);
+            }
+            float[] p = params.get("w.bias").toFloatArray();
+            assertEquals(0.9, p[0], 1e-6); // no decay on a bias: 1 - 0.1
+            assertEquals(1.1, p[1], 1e-5);
+            assertEquals(0.9, p[2], 1e-6);
+        }
+    }
+
+    @Test
+    void stateRoundTripContinuesIdentically() {
+        Random random = new Random(3);
+        float[] init = randomArray(random, 12);
+        float[][] grads = new float[4][];
+        for (int i = 0; i < grads.length; i++) {
+            grads[i] = randomArray(random, 12);
+        }
+        try (NDManager manager = NDManager.newBaseManager()) {
+            LinkedHashMap<String, NDArray> straight = new LinkedHashMap<>(Map.of("a.weight", manager.create(init)));
+            LinkedHashMap<String, NDArray> resumed = new LinkedHashMap<>(Map.of("a.weight", manager.create(init)));
+            try (AdamW first = new AdamW(straight, 0.9, 0.999, 1e-8, 0.01)) {
+                for (float[] g : grads) {
+                    first.step(Map.of("a.weight", manager.create(g)), 1e-3, 1.0);
+                }
+            }
+            try (AdamW before = new AdamW(resumed, 0.9, 0.999, 1e-8, 0.01)) {
+                before.step(Map.of("a.weight", manager.create(grads[0])), 1e-3, 1.0);
+                before.step(Map.of("a.weight", manager.create(grads[1])), 1e-3, 1.0);
+                Map<String, NDArray> saved = new LinkedHashMap<>();
+                before.state().forEach((k, v) -> saved.put(k, v.duplicate()));
+                try (AdamW after = new AdamW(resumed, 0.9, 0.999, 1e-8, 0.01)) {
+                    after.load(saved, before.stepCount());
+                    after.step(Map.of("a.weight", manager.create(grads[2])), 1e-3, 1.0);
+                    after.step(Map.of("a.weight", manager.create(grads[3])), 1e-3, 1.0);
+                }
+            }
+            float[] a = straight.get("a.weight").toFloatArray();
+            float[] b = resumed.get("a.weight").toFloatArray();
+            for (int i = 0; i < a.length; i++) {
+                assertEquals(a[i], b[i], 0f, "element " + i);
+            }
+        }
+    }
+
+    @Test
+    void loadRejectsMismatchedState() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            LinkedHashMap<String, NDArray> params = new LinkedHashMap<>(Map.of("a.weight", manager.zeros(new Shape(2, 2))));
+            try (AdamW adamw = new AdamW(params, 0.9, 0.999, 1e-8, 0.0)) {
+                Map<String, NDArray> wrongShape = Map.of(
+                        "a.weight.exp_avg", manager.zeros(new Shape(4)),
+                        "a.weight.exp_avg_sq", manager.zeros(new Shape(2, 2)));
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> adamw.load(wrongShape, 1));
+                assertTrue(e.getMessage().contains("a.weight.exp_avg"), e.getMessage());
+                IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+                        () -> adamw.load(Map.of("a.weight.exp_avg", manager.zeros(new Shape(2, 2))), 1));
+                assertTrue(missing.getMessage().contains("a.weight.exp_avg_sq"), missing.getMessage());
+            }
+        }
+    }
+
+    static float[] randomArray(Random random, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) random.nextGaussian();
+        }
+        return a;
+    }
+}
