@@ -1,6 +1,5 @@
 package dev.finetune.trainer.model;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -46,16 +45,12 @@ public final class BertModel implements AutoCloseable {
     /** The encoder alone from a Hugging Face folder (names with or without "bert."); a missing pooler is initialised. */
     public static BertModel fromPretrained(Path dir, NDManager parent, long seed) throws IOException {
         BertConfig config = BertConfig.read(dir.resolve("config.json"));
-        NDManager manager = parent.newSubManager();
         try (PretrainedWeights weights = PretrainedWeights.open(dir)) {
-            Engine.getInstance().setRandomSeed((int) seed);
-            ParameterFactory params = new ParameterFactory(manager, config.initializerRange(), weights);
-            BertModel model = new BertModel(config, manager, params, "");
-            model.loadReport = WeightLoadReport.logged("BertModel", dir, params.newlyInitialized(), weights.unused());
-            return model;
-        } catch (IOException | RuntimeException e) {
-            manager.close();
-            throw e;
+            return ParameterFactory.build(parent, seed, config.initializerRange(), weights, (manager, params) -> {
+                BertModel model = new BertModel(config, manager, params, "");
+                model.loadReport = params.loadReport("BertModel");
+                return model;
+            });
         }
     }
 
