@@ -69,6 +69,8 @@ public final class BertModel implements AutoCloseable {
         }
         long batch = inputIds.getShape().get(0);
         long length = inputIds.getShape().get(1);
+        requireShape("tokenTypeIds", tokenTypeIds, inputIds);
+        requireShape("attentionMask", attentionMask, inputIds);
         NDArray types = tokenTypeIds != null ? tokenTypeIds : inputIds.zerosLike();
         NDArray hidden = embeddings.forward(inputIds, types, training).reshape(batch * length, config.hiddenSize());
         NDArray attentionBias = attentionBias(attentionMask != null ? attentionMask : inputIds.onesLike(), batch, length);
@@ -79,6 +81,13 @@ public final class BertModel implements AutoCloseable {
         NDArray first = lastHiddenState.get(new NDIndex(":, 0"));
         NDArray pooled = Linear.linear(first, poolerWeight, poolerBias).singletonOrThrow().tanh();
         return new Output(lastHiddenState, pooled);
+    }
+
+    private static void requireShape(String name, NDArray array, NDArray inputIds) {
+        if (array != null && !array.getShape().equals(inputIds.getShape())) {
+            throw new IllegalArgumentException(
+                    name + " has shape " + array.getShape() + " but inputIds has " + inputIds.getShape());
+        }
     }
 
     /** transformers' extended attention mask: (1 - mask) * float32 min, shaped (B, 1, 1, T) to add to scores. */
