@@ -99,16 +99,18 @@ class PretrainedRoundTripTest {
     }
 
     @Test
-    void checkpointWithoutPrefixAndWithExtraTensorLoadsAndReportsItUnused() throws IOException {
+    void checkpointWithoutPrefixWithGammaBetaAndExtraTensorLoadsAndReportsItUnused() throws IOException {
         try (NDManager manager = NDManager.newBaseManager()) {
             NDArray[] in = TinyBert.inputs(manager, 2, 6, 1);
             float[] before;
             try (BertForSequenceClassification model = BertForSequenceClassification.fromConfig(TinyBert.config(64), manager, 8)) {
                 before = model.forward(in[0], in[1], in[2], false).toFloatArray();
                 model.config().write(dir.resolve("config.json"));
-                // A base-model checkpoint as the Hub has them: no "bert." prefix, plus a pretraining head.
+                // A base-model checkpoint as the Hub has them: no "bert." prefix, LayerNorm.gamma/beta as in
+                // bert-base-uncased's file, plus a pretraining head.
                 Map<String, NDArray> tensors = new LinkedHashMap<>();
-                model.namedParameters().forEach((name, array) -> tensors.put(name.replaceFirst("^bert\\.", ""), array));
+                model.namedParameters().forEach((name, array) -> tensors.put(name.replaceFirst("^bert\\.", "")
+                        .replace("LayerNorm.weight", "LayerNorm.gamma").replace("LayerNorm.bias", "LayerNorm.beta"), array));
                 tensors.put("cls.predictions.bias", manager.zeros(new Shape(TinyBert.VOCAB)));
                 SafetensorsWriter.write(dir.resolve("model.safetensors"), tensors);
             }
