@@ -1,6 +1,5 @@
 package dev.finetune.trainer.model;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.core.Linear;
@@ -24,17 +23,13 @@ public final class BertForSequenceClassification implements AutoCloseable {
     private final LinkedHashMap<String, NDArray> parameters;
     private final WeightLoadReport loadReport;
 
-    private BertForSequenceClassification(BertConfig config, NDManager manager, ParameterFactory params,
-            PretrainedWeights weights) {
+    private BertForSequenceClassification(BertConfig config, NDManager manager, ParameterFactory params) {
         this.config = config;
         bert = new BertModel(config, manager, params, PretrainedWeights.BASE_MODEL_PREFIX);
         classifierWeight = params.linearWeight("classifier.weight", config.numLabels(), config.hiddenSize());
         classifierBias = params.bias("classifier.bias", config.numLabels());
         parameters = new LinkedHashMap<>(params.parameters());
-        loadReport = weights == null
-                ? new WeightLoadReport(List.of(), List.of())
-                : WeightLoadReport.logged("BertForSequenceClassification", weights.dir(), params.newlyInitialized(),
-                        weights.unused());
+        loadReport = params.loadReport("BertForSequenceClassification");
     }
 
     /**
@@ -58,15 +53,8 @@ public final class BertForSequenceClassification implements AutoCloseable {
 
     private static BertForSequenceClassification build(BertConfig config, NDManager parent, long seed,
             PretrainedWeights weights) {
-        NDManager manager = parent.newSubManager();
-        try {
-            Engine.getInstance().setRandomSeed((int) seed);
-            ParameterFactory params = new ParameterFactory(manager, config.initializerRange(), weights);
-            return new BertForSequenceClassification(config, manager, params, weights);
-        } catch (RuntimeException e) {
-            manager.close();
-            throw e;
-        }
+        return ParameterFactory.build(parent, seed, config.initializerRange(), weights,
+                (manager, params) -> new BertForSequenceClassification(config, manager, params));
     }
 
     public BertConfig config() {

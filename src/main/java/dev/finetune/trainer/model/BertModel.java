@@ -1,6 +1,5 @@
 package dev.finetune.trainer.model;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -46,16 +45,12 @@ public final class BertModel implements AutoCloseable {
     /** The encoder alone from a Hugging Face folder (names with or without "bert."); a missing pooler is initialised. */
     public static BertModel fromPretrained(Path dir, NDManager parent, long seed) throws IOException {
         BertConfig config = BertConfig.read(dir.resolve("config.json"));
-        NDManager manager = parent.newSubManager();
         try (PretrainedWeights weights = PretrainedWeights.open(dir)) {
-            Engine.getInstance().setRandomSeed((int) seed);
-            ParameterFactory params = new ParameterFactory(manager, config.initializerRange(), weights);
-            BertModel model = new BertModel(config, manager, params, "");
-            model.loadReport = WeightLoadReport.logged("BertModel", dir, params.newlyInitialized(), weights.unused());
-            return model;
-        } catch (IOException | RuntimeException e) {
-            manager.close();
-            throw e;
+            return ParameterFactory.build(parent, seed, config.initializerRange(), weights, (manager, params) -> {
+                BertModel model = new BertModel(config, manager, params, "");
+                model.loadReport = params.loadReport("BertModel");
+                return model;
+            });
         }
     }
 
@@ -74,6 +69,8 @@ public final class BertModel implements AutoCloseable {
         }
         long batch = inputIds.getShape().get(0);
         long length = inputIds.getShape().get(1);
+        requireShape("tokenTypeIds", tokenTypeIds, inputIds);
+        requireShape("attentionMask", attentionMask, inputIds);
         NDArray types = tokenTypeIds != null ? tokenTypeIds : inputIds.zerosLike();
         NDArray hidden = embeddings.forward(inputIds, types, training).reshape(batch * length, config.hiddenSize());
         NDArray attentionBias = attentionBias(attentionMask != null ? attentionMask : inputIds.onesLike(), batch, length);
@@ -84,6 +81,13 @@ public final class BertModel implements AutoCloseable {
         NDArray first = lastHiddenState.get(new NDIndex(":, 0"));
         NDArray pooled = Linear.linear(first, poolerWeight, poolerBias).singletonOrThrow().tanh();
         return new Output(lastHiddenState, pooled);
+    }
+
+    private static void requireShape(String name, NDArray array, NDArray inputIds) {
+        if (array != null && !array.getShape().equals(inputIds.getShape())) {
+            throw new IllegalArgumentException(
+                    name + " has shape " + array.getShape() + " but inputIds has " + inputIds.getShape());
+        }
     }
 
     /** transformers' extended attention mask: (1 - mask) * float32 min, shaped (B, 1, 1, T) to add to scores. */

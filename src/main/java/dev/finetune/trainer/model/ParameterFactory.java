@@ -1,5 +1,6 @@
 package dev.finetune.trainer.model;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiFunction;
 
 /**
  * Creates the model's parameters in checkpoint order under their Hugging Face names: taken from a pretrained
@@ -54,12 +56,32 @@ final class ParameterFactory {
         return create(name, new Shape(size), Init.ZEROS, -1);
     }
 
-    LinkedHashMap<String, NDArray> parameters() {
-        return parameters;
+    /**
+     * Builds a model whose arrays live in a new sub-manager of {@code parent} (the model closes it; it is closed here
+     * if building fails), with the engine seeded first so that new weights are reproducible.
+     */
+    static <M> M build(NDManager parent, long seed, float initializerRange, PretrainedWeights pretrained,
+            BiFunction<NDManager, ParameterFactory, M> constructor) {
+        NDManager manager = parent.newSubManager();
+        try {
+            Engine.getInstance().setRandomSeed((int) seed);
+            return constructor.apply(manager, new ParameterFactory(manager, initializerRange, pretrained));
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
     }
 
-    List<String> newlyInitialized() {
-        return newlyInitialized;
+    /** Logs and returns what loading matched; empty for a randomly initialised model. */
+    WeightLoadReport loadReport(String modelClass) {
+        if (pretrained == null) {
+            return new WeightLoadReport(List.of(), List.of());
+        }
+        return WeightLoadReport.logged(modelClass, pretrained.dir(), newlyInitialized, pretrained.unused());
+    }
+
+    LinkedHashMap<String, NDArray> parameters() {
+        return parameters;
     }
 
     private enum Init { NORMAL, ZEROS, ONES }

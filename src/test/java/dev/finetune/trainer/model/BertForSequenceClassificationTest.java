@@ -72,6 +72,13 @@ class BertForSequenceClassificationTest {
                         () -> model.forward(in[0], in[1], in[2], false));
                 assertTrue(e.getMessage().contains("max_position_embeddings 512"), e.getMessage());
             }
+            try (NDManager batch = manager.newSubManager()) {
+                NDArray[] in = TinyBert.inputs(batch, 2, 5, 0);
+                NDArray shortMask = in[2].get(":, :4");
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> model.forward(in[0], in[1], shortMask, false));
+                assertTrue(e.getMessage().contains("attentionMask has shape (2, 4)"), e.getMessage());
+            }
         }
     }
 

@@ -2,11 +2,13 @@ package dev.finetune.trainer.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -97,23 +99,28 @@ class PretrainedRoundTripTest {
     }
 
     @Test
-    void checkpointWithoutPrefixAndWithExtraTensorLoadsAndReportsItUnused() throws IOException {
+    void checkpointWithoutPrefixWithGammaBetaAndExtraTensorLoadsAndReportsItUnused() throws IOException {
         try (NDManager manager = NDManager.newBaseManager()) {
             NDArray[] in = TinyBert.inputs(manager, 2, 6, 1);
             float[] before;
             try (BertForSequenceClassification model = BertForSequenceClassification.fromConfig(TinyBert.config(64), manager, 8)) {
                 before = model.forward(in[0], in[1], in[2], false).toFloatArray();
                 model.config().write(dir.resolve("config.json"));
-                // A base-model checkpoint as the Hub has them: no "bert." prefix, plus a pretraining head.
+                // A base-model checkpoint as the Hub has them: no "bert." prefix, LayerNorm.gamma/beta as in
+                // bert-base-uncased's file, plus a pretraining head.
                 Map<String, NDArray> tensors = new LinkedHashMap<>();
-                model.namedParameters().forEach((name, array) -> tensors.put(name.replaceFirst("^bert\\.", ""), array));
-                tensors.put("cls.predictions.bias", manager.zeros(new ai.djl.ndarray.types.Shape(TinyBert.VOCAB)));
+                model.namedParameters().forEach((name, array) -> tensors.put(name.replaceFirst("^bert\\.", "")
+                        .replace("LayerNorm.weight", "LayerNorm.gamma").replace("LayerNorm.bias", "LayerNorm.beta"), array));
+                tensors.put("cls.predictions.bias", manager.zeros(new Shape(TinyBert.VOCAB)));
                 SafetensorsWriter.write(dir.resolve("model.safetensors"), tensors);
             }
             try (BertForSequenceClassification loaded = BertForSequenceClassification.fromPretrained(dir, 2, null, manager, 1)) {
                 assertEquals(List.of("cls.predictions.bias"), loaded.loadReport().unused());
                 assertEquals(List.of(), loaded.loadReport().newlyInitialized());
                 assertArrayEquals(before, loaded.forward(in[0], in[1], in[2], false).toFloatArray(), 0f);
+                // Loaded arrays are copies, not views of the read-only file mapping: the optimiser updates them in place.
+                loaded.namedParameters().get("bert.encoder.layer.0.output.dense.weight").addi(0.5f);
+                assertFalse(loaded.forward(in[0], in[1], in[2], false).contentEquals(manager.create(before, new Shape(2, 2))));
             }
         }
     }

@@ -1,0 +1,172 @@
+package dev.finetune.trainer.model;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Training-step speed of a bert-base-sized model (hidden 768, 12 layers, 12 heads, 3072) at batch 8 x 64 tokens,
+ * random init, against the float32 matmul peak measured in the same run. Run with bench/model-step.sh (surefire skips
+ * it: not a *Test). Model FLOPs = 6 x non-embedding params x tokens + 12 x layers x B x T^2 x hidden.
+ */
+public final class ModelStepBenchmark {
+    private static final String BERT_BASE = "{\"vocab_size\": 30522, \"hidden_size\": 768, \"num_hidden_layers\": 12,"
+            + " \"num_attention_heads\": 12, \"intermediate_size\": 3072, \"max_position_embeddings\": 512}";
+
+    public static void main(String[] args) {
+        int batch = intArg(args, 0, 8);
+        int length = intArg(args, 1, 64);
+        int steps = intArg(args, 2, 6);
+        System.out.printf("DJL %s, engine %s, intra-op threads %d, inter-op threads %d, cores %d%n",
+                Engine.getDjlVersion(), Engine.getInstance().getEngineName(), JniUtils.getNumThreads(),
+                JniUtils.getNumInteropThreads(), Runtime.getRuntime().availableProcessors());
+        double peakBefore = matmulPeak(2048, 10);
+        System.out.printf("matmul 2048x2048 float32: %.1f GFLOP/s%n", peakBefore / 1e9);
+
+        try (NDManager manager = NDManager.newBaseManager();
+                BertForSequenceClassification model = BertForSequenceClassification.fromConfig(
+                        BertConfig.parse(BERT_BASE, "bert-base config"), manager, 42)) {
+            BertConfig config = model.config();
+            long nonEmbedding = 0;
+            long all = 0;
+            for (Map.Entry<String, NDArray> e : model.namedParameters().entrySet()) {
+                all += e.getValue().size();
+                if (!e.getKey().contains(".embeddings.")) {
+                    nonEmbedding += e.getValue().size();
+                }
+            }
+            long tokens = (long) batch * length;
+            double flops = 6.0 * nonEmbedding * tokens
+                    + 12.0 * config.numHiddenLayers() * batch * (double) length * length * config.hiddenSize();
+            System.out.printf("model: %,d parameters, %,d outside the embeddings; batch %d x %d tokens; %.1f GFLOP per step%n",
+                    all, nonEmbedding, batch, length, flops / 1e9);
+
+            List<NDArray> means = new ArrayList<>();
+            List<NDArray> variances = new ArrayList<>();
+            for (NDArray p : model.namedParameters().values()) {
+                means.add(manager.zeros(p.getShape()));
+                variances.add(manager.zeros(p.getShape()));
+            }
+            double[] forward = new double[steps];
+            double[] forwardBackward = new double[steps];
+            double[] update = new double[steps];
+            double[] adjacentPeak = new double[steps];
+            for (int s = -2; s < steps; s++) { // two warm-up steps
+                try (NDManager step = manager.newSubManager()) {
+                    NDArray ids = step.randomInteger(1, config.vocabSize(), new Shape(batch, length), DataType.INT64);
+                    NDArray types = step.zeros(new Shape(batch, length), DataType.INT64);
+                    NDArray mask = step.ones(new Shape(batch, length), DataType.INT64);
+                    NDArray labels = step.randomInteger(0, 2, new Shape(batch, 1), DataType.INT64);
+                    // Other work shares this machine's cores: a matmul timed next to each step is its fairest peak.
+                    double peakNow = matmulPeak(2048, 2);
+                    long t0 = System.nanoTime();
+                    long tf;
+                    try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                        Engine.getInstance().setRandomSeed(1000 + s);
+                        NDArray logits = model.forward(ids, types, mask, true);
+                        NDArray loss = logits.logSoftmax(-1).gather(labels, 1).neg().mean();
+                        loss.getFloat(); // forward done
+                        tf = System.nanoTime();
+                        collector.backward(loss);
+                    }
+                    long t1 = System.nanoTime();
+                    int i = 0;
+                    for (NDArray p : model.namedParameters().values()) {
+                        NDArray grad = p.getGradient();
+                        grad.attach(step);
+                        // DJL's fused AdamW kernel, standing in for the loop's own optimiser.
+                        p.getNDArrayInternal().adamUpdate(new NDList(p, grad, means.get(i), variances.get(i)), new NDList(p),
+                                5e-5f, 1f, 0.01f, 1f, Float.MAX_VALUE, 0.9f, 0.999f, 1e-8f, false, true);
+                        grad.subi(grad); // torch accumulates gradients: clear them for the next step
+                        i++;
+                    }
+                    long t2 = System.nanoTime();
+                    if (s >= 0) {
+                        forward[s] = (tf - t0) / 1e9;
+                        adjacentPeak[s] = peakNow;
+                        forwardBackward[s] = (t1 - t0) / 1e9;
+                        update[s] = (t2 - t1) / 1e9;
+                    }
+                }
+            }
+            double peakAfter = matmulPeak(2048, 10);
+            double peak = Math.max(peakBefore, peakAfter);
+            double[] stepRatio = new double[steps];
+            for (int s = 0; s < steps; s++) {
+                stepRatio[s] = flops / (forwardBackward[s] + update[s]) / adjacentPeak[s];
+            }
+            System.out.printf("forward %s s; forward+backward %s s; AdamW update (DJL fused) %s s%n",
+                    format(forward), format(forwardBackward), format(update));
+            double fb = min(forwardBackward);
+            double whole = min(sum(forwardBackward, update));
+            System.out.printf("best forward+backward: %.3f s, %.1f GFLOP/s = %.0f%% of the best matmul (%.1f GFLOP/s)%n",
+                    fb, flops / fb / 1e9, 100 * flops / fb / peak, peak / 1e9);
+            System.out.printf("best whole step: %.3f s, %.1f samples/s, %.1f GFLOP/s = %.0f%% of the best matmul%n",
+                    whole, batch / whole, flops / whole / 1e9, 100 * flops / whole / peak);
+            System.out.printf("whole step against the matmul timed beside it: median %.0f%% (each: %s)%n",
+                    100 * median(stepRatio), format(stepRatio));
+            System.out.printf("matmul peak: %.1f GFLOP/s before, %.1f after the model%n", peakBefore / 1e9, peakAfter / 1e9);
+        }
+    }
+
+    /** Best-of-n FLOP/s of an n x n float32 matmul through DJL's libtorch. */
+    private static double matmulPeak(int n, int iterations) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray a = manager.randomNormal(new Shape(n, n));
+            NDArray b = manager.randomNormal(new Shape(n, n));
+            double best = Double.MAX_VALUE;
+            for (int i = 0; i < iterations + 2; i++) {
+                try (NDManager scope = manager.newSubManager()) {
+                    a.tempAttach(scope);
+                    long t0 = System.nanoTime();
+                    NDArray c = a.matMul(b);
+                    c.getFloat(0, 0); // wait for the result
+                    double seconds = (System.nanoTime() - t0) / 1e9;
+                    if (i >= 2) {
+                        best = Math.min(best, seconds);
+                    }
+                }
+            }
+            return 2.0 * n * n * n / best;
+        }
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
+    private static double min(double[] values) {
+        return Arrays.stream(values).min().orElseThrow();
+    }
+
+    private static double[] sum(double[] a, double[] b) {
+        double[] s = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            s[i] = a[i] + b[i];
+        }
+        return s;
+    }
+
+    private static String format(double[] values) {
+        StringBuilder s = new StringBuilder();
+        for (double v : values) {
+            s.append(s.length() == 0 ? "" : " ").append(String.format("%.2f", v));
+        }
+        return s.toString();
+    }
+
+    private static int intArg(String[] args, int index, int defaultValue) {
+        return args.length > index ? Integer.parseInt(args[index]) : defaultValue;
+    }
+}
