@@ -65,7 +65,12 @@ public final class AdamW implements AutoCloseable {
 
     /** With adamBeta1, adamBeta2, adamEpsilon and weightDecay from the job's TrainingSpec. */
     public static AdamW of(LinkedHashMap<String, NDArray> parameters, TrainingSpec spec) {
-        return new AdamW(parameters, spec.adamBeta1, spec.adamBeta2, spec.adamEpsilon, spec.weightDecay);
+        return new AdamW(parameters, orDefault(spec.adamBeta1, 0.9), orDefault(spec.adamBeta2, 0.999),
+                orDefault(spec.adamEpsilon, 1e-8), orDefault(spec.weightDecay, 0.0));
+    }
+
+    private static double orDefault(Double value, double fallback) {
+        return value == null ? fallback : value;
     }
 
     /** The Hugging Face Trainer's grouping: biases and LayerNorm weights get no weight decay. */
