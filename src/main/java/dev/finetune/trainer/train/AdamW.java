@@ -155,7 +155,7 @@ public final class AdamW implements AutoCloseable {
                 throw new IllegalArgumentException("optimizer state '" + e.getKey() + "' has shape "
                         + saved.getShape() + ", the parameter has " + e.getValue().getShape());
             }
-            e.getValue().set(saved.toType(e.getValue().getDataType(), false).toByteBuffer());
+            e.getValue().set(saved.toType(e.getValue().getDataType(), false).toByteBuffer(true));
         }
         for (String name : state.keySet()) {
             if (!mine.containsKey(name)) {
