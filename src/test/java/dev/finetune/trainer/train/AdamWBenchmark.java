@@ -4,8 +4,10 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ForkJoinPool;
 
 /**
  * Times the optimiser side of a training step on a bert-base-sized parameter set (about 110M floats):
@@ -24,9 +26,9 @@ public final class AdamWBenchmark {
                 grads.put(e.getKey(), manager.randomNormal(0f, 1e-3f, e.getValue().getShape(), e.getValue().getDataType()));
                 count += e.getValue().getShape().size();
             }
-            System.out.printf("parameters: %,d in %d tensors; DJL intra-op threads %s, inter-op %s%n", count,
-                    params.size(), System.getProperty("ai.djl.pytorch.num_threads", "default"),
-                    System.getProperty("ai.djl.pytorch.num_interop_threads", "default"));
+            System.out.printf("parameters: %,d in %d tensors; libtorch intra-op threads %d, inter-op %d; "
+                    + "Java kernel threads %d%n", count, params.size(), JniUtils.getNumThreads(),
+                    JniUtils.getNumInteropThreads(), ForkJoinPool.getCommonPoolParallelism() + 1);
             System.out.println("engine: " + Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
             try (AdamW cpu = new AdamW(params, 0.9, 0.999, 1e-8, 0.01, true);
                     AdamW libtorch = new AdamW(params, 0.9, 0.999, 1e-8, 0.01, false)) {
