@@ -5,9 +5,11 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import dev.finetune.api.TrainingSpec;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * torch.optim.AdamW over named parameters, with the two groups the Hugging Face Trainer makes (no weight
@@ -30,7 +32,8 @@ public final class AdamW implements AutoCloseable {
     private final double beta2;
     private final double epsilon;
     private final double weightDecay;
-    private final boolean useCpuKernel;
+    /** Parameters whose memory the CPU kernel can write in place (contiguous, checked once). */
+    private final Set<String> cpuKernelParameters = new HashSet<>();
     private long step;
 
     public AdamW(LinkedHashMap<String, NDArray> parameters, double beta1, double beta2, double epsilon,
@@ -41,7 +44,6 @@ public final class AdamW implements AutoCloseable {
     /** {@code useCpuKernel} false forces DJL's native kernel everywhere (tests compare both). */
     AdamW(LinkedHashMap<String, NDArray> parameters, double beta1, double beta2, double epsilon, double weightDecay,
             boolean useCpuKernel) {
-        this.useCpuKernel = useCpuKernel;
         if (parameters.isEmpty()) {
             throw new IllegalArgumentException("AdamW needs at least one parameter");
         }
@@ -58,6 +60,9 @@ public final class AdamW implements AutoCloseable {
         this.weightDecay = weightDecay;
         this.stateManager = parameters.values().iterator().next().getManager().newSubManager();
         for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
+            if (useCpuKernel && CpuAdamWKernel.aliases(e.getValue())) {
+                cpuKernelParameters.add(e.getKey());
+            }
             expAvg.put(e.getKey(), stateManager.zeros(e.getValue().getShape(), e.getValue().getDataType()));
             expAvgSq.put(e.getKey(), stateManager.zeros(e.getValue().getShape(), e.getValue().getDataType()));
         }
@@ -97,21 +102,22 @@ public final class AdamW implements AutoCloseable {
             double decay = decays(e.getKey()) ? weightDecay : 0.0;
             NDArray m = expAvg.get(e.getKey());
             NDArray v = expAvgSq.get(e.getKey());
-            if (useCpuKernel && CpuAdamWKernel.supports(parameter, gradient)) {
+            if (cpuKernelParameters.contains(e.getKey()) && CpuAdamWKernel.supports(parameter, gradient)) {
                 onCpu.add(new CpuAdamWKernel.Tensors(parameter, gradient, m, v, (float) (1.0 - learningRate * decay)));
             } else {
                 libtorchUpdate(parameter, gradient, m, v, learningRate, decay, gradScale, bc1, bc2Sqrt);
             }
         }
-        CpuAdamWKernel.update(onCpu, (float) gradScale, (float) beta1, (float) beta2, (float) (learningRate / bc1),
-                (float) bc2Sqrt, (float) epsilon);
+        CpuAdamWKernel.update(onCpu, (float) gradScale, (float) (1.0 - beta1), (float) beta2, (float) (1.0 - beta2),
+                (float) (learningRate / bc1), (float) bc2Sqrt, (float) epsilon);
     }
 
     /**
      * DJL's native kernel computes {@code p -= lrc * m / (sqrt(v) + eps')}; torch's
      * {@code p -= lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps)} is that with {@code lrc = lr*sqrt(bc2)/bc1} and
      * {@code eps' = eps*sqrt(bc2)}. Decoupled decay {@code p -= lr*wd*p} uses the plain rate, and the
-     * clipping factor rides along as its {@code rescale_grad}.
+     * clipping factor rides along as its {@code rescale_grad}. The kernel forms 1 - beta2 from a float
+     * beta2, so its early steps differ from torch's by up to ~1e-5 relative (used only off the CPU).
      */
     private void libtorchUpdate(NDArray parameter, NDArray gradient, NDArray m, NDArray v, double learningRate,
             double decay, double gradScale, double bc1, double bc2Sqrt) {

@@ -26,22 +26,42 @@ final class CpuAdamWKernel {
 
     private CpuAdamWKernel() {}
 
-    /**
-     * Float32, dense, in CPU memory. libtorch parameters and their gradients are contiguous (the gradient
-     * takes the parameter's strides), so their direct buffers alias the tensors.
-     */
+    /** Float32, dense, in CPU memory. */
     static boolean supports(NDArray parameter, NDArray gradient) {
         return isCpu(parameter) && isCpu(gradient)
                 && parameter.getDataType() == DataType.FLOAT32 && gradient.getDataType() == DataType.FLOAT32
                 && !parameter.isSparse() && !gradient.isSparse();
     }
 
+    /**
+     * Whether writes through {@code array}'s direct buffer reach the tensor: true for a contiguous tensor;
+     * for a strided one DJL hands out a fresh contiguous copy each time, which two buffers reveal. (A
+     * gradient takes its parameter's layout, so checking the parameter covers both.)
+     */
+    static boolean aliases(NDArray array) {
+        FloatBuffer first = floats(array);
+        if (first.capacity() == 0) {
+            return true;
+        }
+        FloatBuffer second = floats(array);
+        float original = first.get(0);
+        float probe = original == 1f ? 2f : 1f;
+        first.put(0, probe);
+        boolean same = second.get(0) == probe;
+        first.put(0, original);
+        return same;
+    }
+
     private static boolean isCpu(NDArray array) {
         return ai.djl.Device.Type.CPU.equals(array.getDevice().getDeviceType());
     }
 
-    static void update(List<Tensors> tensors, float gradScale, float beta1, float beta2, float stepSize,
-            float bc2Sqrt, float epsilon) {
+    /**
+     * {@code 1 - beta1} and {@code 1 - beta2} come in computed in double, as torch computes its Python
+     * scalars before handing them to float kernels (in float, 1 - 0.999f is off by 1e-5 relative).
+     */
+    static void update(List<Tensors> tensors, float gradScale, float oneMinusBeta1, float beta2, float oneMinusBeta2,
+            float stepSize, float bc2Sqrt, float epsilon) {
         List<Chunk> chunks = new ArrayList<>();
         for (Tensors t : tensors) {
             FloatBuffer p = floats(t.parameter());
@@ -57,8 +77,7 @@ final class CpuAdamWKernel {
                 chunks.add(new Chunk(p, g, m, v, t.decayFactor(), start, Math.min(CHUNK, n - start)));
             }
         }
-        float lerpWeight = 1f - beta1;
-        float oneMinusBeta2 = 1f - beta2;
+        float lerpWeight = oneMinusBeta1;
         chunks.parallelStream().forEach(c -> {
             float[][] scratch = SCRATCH.get();
             float[] p = scratch[0];
