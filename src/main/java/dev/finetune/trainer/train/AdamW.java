@@ -4,8 +4,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import dev.finetune.api.TrainingSpec;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * torch.optim.AdamW over named parameters, with the two groups the Hugging Face Trainer makes (no weight
@@ -13,11 +17,11 @@ import java.util.Map;
  * and the step count — so a checkpoint can save it and a resume can restore it exactly; DJL's own AdamW
  * hides that state.
  *
- * <p>The update runs in libtorch's fused kernel behind {@code NDArrayEx.adamUpdate} (one native call per
- * parameter, in place). That kernel computes {@code p -= lrc * m / (sqrt(v) + eps')}, so torch's
- * {@code p -= lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps)} is reached with {@code lrc = lr*sqrt(bc2)/bc1} and
- * {@code eps' = eps*sqrt(bc2)}; decoupled decay {@code p -= lr*wd*p} uses the plain rate, and the global
- * gradient clipping factor rides along as its {@code rescale_grad} instead of a separate pass.
+ * <p>Speed: on CPU the update is one pass over memory ({@link CpuAdamWKernel}: reads p, g, m, v once,
+ * writes p, m, v and the zeroed gradient, in parallel chunks, through buffers that alias libtorch's
+ * tensors). DJL's native {@code adamUpdate} needs about a dozen full passes and four temporaries per
+ * parameter and measured 10x slower here (bench/optimizer-step.sh). On other devices that native kernel
+ * is used, with the bias correction folded in so that it computes torch's update.
  */
 public final class AdamW implements AutoCloseable {
     private final LinkedHashMap<String, NDArray> parameters;
@@ -28,10 +32,18 @@ public final class AdamW implements AutoCloseable {
     private final double beta2;
     private final double epsilon;
     private final double weightDecay;
+    /** Parameters whose memory the CPU kernel can write in place (contiguous, checked once). */
+    private final Set<String> cpuKernelParameters = new HashSet<>();
     private long step;
 
     public AdamW(LinkedHashMap<String, NDArray> parameters, double beta1, double beta2, double epsilon,
             double weightDecay) {
+        this(parameters, beta1, beta2, epsilon, weightDecay, true);
+    }
+
+    /** {@code useCpuKernel} false forces DJL's native kernel everywhere (tests compare both). */
+    AdamW(LinkedHashMap<String, NDArray> parameters, double beta1, double beta2, double epsilon, double weightDecay,
+            boolean useCpuKernel) {
         if (parameters.isEmpty()) {
             throw new IllegalArgumentException("AdamW needs at least one parameter");
         }
@@ -48,6 +60,9 @@ public final class AdamW implements AutoCloseable {
         this.weightDecay = weightDecay;
         this.stateManager = parameters.values().iterator().next().getManager().newSubManager();
         for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
+            if (useCpuKernel && CpuAdamWKernel.aliases(e.getValue())) {
+                cpuKernelParameters.add(e.getKey());
+            }
             expAvg.put(e.getKey(), stateManager.zeros(e.getValue().getShape(), e.getValue().getDataType()));
             expAvgSq.put(e.getKey(), stateManager.zeros(e.getValue().getShape(), e.getValue().getDataType()));
         }
@@ -55,7 +70,12 @@ public final class AdamW implements AutoCloseable {
 
     /** With adamBeta1, adamBeta2, adamEpsilon and weightDecay from the job's TrainingSpec. */
     public static AdamW of(LinkedHashMap<String, NDArray> parameters, TrainingSpec spec) {
-        return new AdamW(parameters, spec.adamBeta1, spec.adamBeta2, spec.adamEpsilon, spec.weightDecay);
+        return new AdamW(parameters, orDefault(spec.adamBeta1, 0.9), orDefault(spec.adamBeta2, 0.999),
+                orDefault(spec.adamEpsilon, 1e-8), orDefault(spec.weightDecay, 0.0));
+    }
+
+    private static double orDefault(Double value, double fallback) {
+        return value == null ? fallback : value;
     }
 
     /** The Hugging Face Trainer's grouping: biases and LayerNorm weights get no weight decay. */
@@ -72,22 +92,40 @@ public final class AdamW implements AutoCloseable {
         step++;
         double bc1 = 1.0 - Math.pow(beta1, step);
         double bc2Sqrt = Math.sqrt(1.0 - Math.pow(beta2, step));
-        float stepSize = (float) (learningRate * bc2Sqrt / bc1);
-        float foldedEpsilon = (float) (epsilon * bc2Sqrt);
+        List<CpuAdamWKernel.Tensors> onCpu = new ArrayList<>();
         for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
             NDArray gradient = gradients.get(e.getKey());
             if (gradient == null) {
                 continue;
             }
             NDArray parameter = e.getValue();
-            float decay = decays(e.getKey()) ? (float) weightDecay : 0f;
-            // clip_grad -1 turns the kernel's per-element clamp off; lazy_update is unused by PyTorch.
-            // The second list names the parameter whose gradient the kernel zeroes afterwards.
-            parameter.getNDArrayInternal().adamUpdate(
-                    new NDList(parameter, gradient, expAvg.get(e.getKey()), expAvgSq.get(e.getKey())),
-                    new NDList(parameter), (float) learningRate, stepSize, decay, (float) gradScale, -1f,
-                    (float) beta1, (float) beta2, foldedEpsilon, false, true);
+            double decay = decays(e.getKey()) ? weightDecay : 0.0;
+            NDArray m = expAvg.get(e.getKey());
+            NDArray v = expAvgSq.get(e.getKey());
+            if (cpuKernelParameters.contains(e.getKey()) && CpuAdamWKernel.supports(parameter, gradient)) {
+                onCpu.add(new CpuAdamWKernel.Tensors(parameter, gradient, m, v, (float) (1.0 - learningRate * decay)));
+            } else {
+                libtorchUpdate(parameter, gradient, m, v, learningRate, decay, gradScale, bc1, bc2Sqrt);
+            }
         }
+        CpuAdamWKernel.update(onCpu, (float) gradScale, (float) (1.0 - beta1), (float) beta2, (float) (1.0 - beta2),
+                (float) (learningRate / bc1), (float) bc2Sqrt, (float) epsilon);
+    }
+
+    /**
+     * DJL's native kernel computes {@code p -= lrc * m / (sqrt(v) + eps')}; torch's
+     * {@code p -= lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps)} is that with {@code lrc = lr*sqrt(bc2)/bc1} and
+     * {@code eps' = eps*sqrt(bc2)}. Decoupled decay {@code p -= lr*wd*p} uses the plain rate, and the
+     * clipping factor rides along as its {@code rescale_grad}. The kernel forms 1 - beta2 from a float
+     * beta2, so its early steps differ from torch's by up to ~1e-5 relative (used only off the CPU).
+     */
+    private void libtorchUpdate(NDArray parameter, NDArray gradient, NDArray m, NDArray v, double learningRate,
+            double decay, double gradScale, double bc1, double bc2Sqrt) {
+        // clip_grad -1 turns the kernel's per-element clamp off; lazy_update is unused by PyTorch.
+        // The second list names the parameter whose gradient the kernel zeroes afterwards.
+        parameter.getNDArrayInternal().adamUpdate(new NDList(parameter, gradient, m, v), new NDList(parameter),
+                (float) learningRate, (float) (learningRate * bc2Sqrt / bc1), (float) decay, (float) gradScale, -1f,
+                (float) beta1, (float) beta2, (float) (epsilon * bc2Sqrt), false, true);
     }
 
     /** Updates done so far (torch's per-parameter {@code step}, the same for all parameters here). */
@@ -123,7 +161,7 @@ public final class AdamW implements AutoCloseable {
                 throw new IllegalArgumentException("optimizer state '" + e.getKey() + "' has shape "
                         + saved.getShape() + ", the parameter has " + e.getValue().getShape());
             }
-            e.getValue().set(saved.toType(e.getValue().getDataType(), false).toByteBuffer());
+            e.getValue().set(saved.toType(e.getValue().getDataType(), false).toByteBuffer(true));
         }
         for (String name : state.keySet()) {
             if (!mine.containsKey(name)) {

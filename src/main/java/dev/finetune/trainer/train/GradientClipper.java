@@ -15,7 +15,7 @@ public final class GradientClipper {
         double sumOfSquares = 0;
         for (NDArray g : gradients) {
             try (NDArray norm = g.norm()) {
-                double n = norm.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+                double n = norm.getFloat();
                 sumOfSquares += n * n;
             }
         }

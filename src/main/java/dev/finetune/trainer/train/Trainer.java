@@ -268,11 +268,16 @@ public final class Trainer implements AutoCloseable {
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 for (int i = 0; i < count; i++) {
                     Batch batch = window.get(i);
-                    Engine.getInstance().setRandomSeed(dropoutSeed(args.seed, globalStep, i));
-                    NDArray logits = model.forward(batch.inputIds(), batch.tokenTypeIds(), batch.attentionMask(), true);
-                    NDArray scaled = CrossEntropy.sum(logits, batch.labels()).div(rows);
-                    collector.backward(scaled);
-                    loss += scaled.getFloat();
+                    // The micro-batch's activations follow its inputs into a manager freed right after its
+                    // backward pass, so accumulation holds one micro-batch of activations, not all of them.
+                    try (NDManager micro = stepManager.newSubManager()) {
+                        micro.tempAttachAll(batch.inputIds(), batch.tokenTypeIds(), batch.attentionMask(), batch.labels());
+                        Engine.getInstance().setRandomSeed(dropoutSeed(args.seed, globalStep, i));
+                        NDArray logits = model.forward(batch.inputIds(), batch.tokenTypeIds(), batch.attentionMask(), true);
+                        NDArray scaled = CrossEntropy.sum(logits, batch.labels()).div(rows);
+                        collector.backward(scaled);
+                        loss += scaled.getFloat();
+                    }
                 }
             }
             Map<String, NDArray> gradients = gradients(stepManager);
