@@ -10,8 +10,8 @@ import io.fabric8.generator.annotation.Pattern;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class DatasetSource {
     @Required
-    @Pattern("^(hf|https|file|pvc)://.+")
-    @JsonPropertyDescription("hf://ORG/NAME, https://..., file:///abs/path or pvc://relative/path (a file or a folder of split files).")
+    @Pattern("^((hf|https|file|pvc)://.+|[^:/][^:]*)$")
+    @JsonPropertyDescription("hf://ORG/NAME, https://..., file:///abs/path, pvc://relative/path, or a relative path (on the job's volume in a pod; beside the manifest with `run`); a file or a folder of split files.")
     public String uri;
 
     @JsonPropertyDescription("Dataset configuration on the Hub (e.g. mrpc of nyu-mll/glue).")

@@ -11,8 +11,8 @@ import io.fabric8.generator.annotation.ValidationRule;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ModelSource {
     @Required
-    @Pattern("^(hf|https|file|pvc)://.+")
-    @JsonPropertyDescription("hf://ORG/NAME, https://..., file:///abs/path or pvc://relative/path.")
+    @Pattern("^((hf|https|file|pvc)://.+|[^:/][^:]*)$")
+    @JsonPropertyDescription("hf://ORG/NAME, https://..., file:///abs/path, pvc://relative/path, or a relative path (on the job's volume in a pod; beside the manifest with `run`).")
     public String uri;
 
     @JsonPropertyDescription("Hub revision (branch, tag or commit) for hf:// URIs.")

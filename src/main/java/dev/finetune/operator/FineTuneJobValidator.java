@@ -108,7 +108,7 @@ public final class FineTuneJobValidator {
         }
     }
 
-    /** hf://ORG/NAME, https://..., file:///abs/path or pvc://relative/path. */
+    /** hf://ORG/NAME, https://..., file:///abs/path, pvc://relative/path or a relative path (as pvc://). */
     static void checkUri(String uri, String field, List<String> errors) {
         if (ResourceNames.isBlank(uri)) {
             errors.add(field + " is required");
@@ -129,8 +129,8 @@ public final class FineTuneJobValidator {
             if (uri.length() == "https://".length()) {
                 errors.add(field + " has no host (got " + uri + ")");
             }
-        } else {
-            errors.add(field + " must start with hf://, https://, file:// or pvc:// (got " + uri + ")");
+        } else if (uri.contains(":") || uri.startsWith("/") || uri.contains("..")) {
+            errors.add(field + " must start with hf://, https://, file:// or pvc://, or be a relative path without '..' (got " + uri + ")");
         }
     }
 

@@ -43,7 +43,7 @@ class FineTuneJobValidatorTest {
                 bad("spec.training.metricForBestModel must be one of", s -> s.getSpec().training.metricForBestModel = "bleu"),
                 bad("spec.task.textFields must name 1 or 2 columns", s -> s.getSpec().task.textFields = List.of("a", "b", "c")),
                 bad("spec.task.labelNames has 3 names but spec.task.numLabels is 2", s -> s.getSpec().task.labelNames = List.of("a", "b", "c")),
-                bad("spec.model.uri must start with hf://, https://, file:// or pvc:// (got s3://bucket/bert)", s -> s.getSpec().model.uri = "s3://bucket/bert"),
+                bad("spec.model.uri must start with hf://, https://, file:// or pvc://, or be a relative path without '..' (got s3://bucket/bert)", s -> s.getSpec().model.uri = "s3://bucket/bert"),
                 bad("spec.dataset.uri must be an absolute file:///path", s -> s.getSpec().dataset.uri = "file://data/mrpc"),
                 bad("spec.dataset.uri must be pvc://relative/path", s -> s.getSpec().dataset.uri = "pvc://../etc"),
                 bad("spec.model.tokenSecretRef: Secret missing does not exist", s -> s.getSpec().model.tokenSecretRef = ref("missing", "token")),
