@@ -128,13 +128,6 @@ public final class FineTuneJobValidator {
         }
     }
 
-    private void checkSource(String uri, String field, List<String> errors) {
-        if (plainPathsAllowed && !ResourceNames.isBlank(uri) && !HAS_SCHEME.matcher(uri.trim()).matches()) {
-            return;
-        }
-        checkUri(uri, field, errors);
-    }
-
     /** hf://ORG/NAME, https://..., file:///abs/path or pvc://relative/path. */
     static void checkUri(String uri, String field, List<String> errors) {
         if (ResourceNames.isBlank(uri)) {
@@ -159,6 +152,14 @@ public final class FineTuneJobValidator {
         } else {
             errors.add(field + " must start with hf://, https://, file:// or pvc:// (got " + uri + ")");
         }
+    }
+
+    /** A source URI; with forLocalRun also a plain path, which `run` resolves beside the manifest. */
+    private void checkSource(String uri, String field, List<String> errors) {
+        if (plainPathsAllowed && !ResourceNames.isBlank(uri) && !HAS_SCHEME.matcher(uri.trim()).matches()) {
+            return;
+        }
+        checkUri(uri, field, errors);
     }
 
     private static void checkTask(TaskSpec task, List<String> errors) {
