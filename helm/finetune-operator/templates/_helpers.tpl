@@ -67,39 +67,37 @@ app.kubernetes.io/component: operator
 {{- default .Release.Namespace .Values.leaderElection.namespace }}
 {{- end }}
 
-{{/* Namespaces that need the trainer ServiceAccount: the watched ones, or the release namespace when watching all. */}}
-{{- define "finetune-operator.trainerNamespaces" -}}
-{{- if .Values.watchNamespaces }}{{ join "," .Values.watchNamespaces }}{{ else }}{{ .Release.Namespace }}{{ end }}
-{{- end }}
-
 {{/*
-The operator's Kubernetes API use, and nothing more: it reads and updates FineTuneJobs and their status,
-owns a Job, a ConfigMap, a Service and (unless the spec names one) a PVC per FineTuneJob, watches the
-training pods, checks that a token Secret exists, and records Events.
+The operator's Kubernetes API use, and nothing more (OperatorApiUseTest records it on a mock API server):
+it watches FineTuneJobs and merge-patches their status; it creates and, when they drift, replaces (PUT) the
+Job, ConfigMap, Service and PVC it owns per FineTuneJob, deleting only an operator-made PVC a job no longer
+uses (its owner references let the garbage collector delete the rest, without blockOwnerDeletion, so no
+finalizers access); it watches the training pods, reads a token Secret by name (it never lists Secrets),
+and creates Events.
 */}}
 {{- define "finetune-operator.rules" -}}
 - apiGroups: ["finetune.dev"]
   resources: ["finetunejobs"]
-  verbs: ["get", "list", "watch", "patch", "update"]
+  verbs: ["list", "watch"]
 - apiGroups: ["finetune.dev"]
   resources: ["finetunejobs/status"]
-  verbs: ["get", "patch", "update"]
-- apiGroups: ["finetune.dev"]
-  resources: ["finetunejobs/finalizers"]
-  verbs: ["update"]
+  verbs: ["patch"]
 - apiGroups: ["batch"]
   resources: ["jobs"]
-  verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]
+  verbs: ["list", "watch", "create", "update"]
 - apiGroups: [""]
   resources: ["pods"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["list", "watch"]
 - apiGroups: [""]
-  resources: ["configmaps", "services", "persistentvolumeclaims"]
-  verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]
+  resources: ["configmaps", "services"]
+  verbs: ["list", "watch", "create", "update"]
+- apiGroups: [""]
+  resources: ["persistentvolumeclaims"]
+  verbs: ["list", "watch", "create", "update", "delete"]
 - apiGroups: [""]
   resources: ["secrets"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["get"]
 - apiGroups: [""]
   resources: ["events"]
-  verbs: ["create", "patch"]
+  verbs: ["create"]
 {{- end }}

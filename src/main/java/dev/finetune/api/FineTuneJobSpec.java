@@ -32,8 +32,9 @@ public class FineTuneJobSpec {
     @JsonPropertyDescription("The volume that holds the cache, checkpoints and the final model.")
     public StorageSpec storage = new StorageSpec();
 
+    // No @Default: the generator writes @Default("") as `default: null`, which the API server rejects;
+    // an absent or empty image both take the operator's default (FINETUNE_TRAINER_IMAGE).
     @JsonPropertyDescription("Trainer image; empty takes the operator's default.")
-    @Default("")
     public String image = "";
 
     @JsonPropertyDescription("Hold the job (the Job is suspended; resuming continues from the latest checkpoint).")

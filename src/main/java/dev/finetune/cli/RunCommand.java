@@ -2,16 +2,23 @@ package dev.finetune.cli;
 
 import dev.finetune.api.FineTuneJob;
 import dev.finetune.api.ManifestReader;
+import dev.finetune.operator.FineTuneJobValidator;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** `run JOB.yaml`: the FineTuneJob trained on this machine, no cluster. */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Train a FineTuneJob manifest on this machine, without a cluster.")
 final class RunCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Parameters(index = "0", paramLabel = "JOB.yaml", description = "A FineTuneJob manifest.")
     Path manifest;
 
@@ -35,7 +42,13 @@ final class RunCommand implements Callable<Integer> {
         try {
             job = ManifestReader.read(manifest);
         } catch (ManifestReader.ManifestException e) {
-            System.err.println("error: " + e.getMessage());
+            spec.commandLine().getErr().println("error: " + e.getMessage());
+            return ExitCodes.INVALID;
+        }
+        // The operator's checks before any download or training, with the message its condition would carry.
+        List<String> problems = FineTuneJobValidator.forLocalRun().validate(job);
+        if (!problems.isEmpty()) {
+            spec.commandLine().getErr().println("error: " + manifest + ": " + String.join("; ", problems));
             return ExitCodes.INVALID;
         }
         Path cwd = Path.of("").toAbsolutePath();

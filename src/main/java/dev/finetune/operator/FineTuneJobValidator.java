@@ -29,11 +29,28 @@ public final class FineTuneJobValidator {
     private static final Set<String> FORMATS = Set.of("auto", "jsonl", "csv", "tsv", "parquet");
     private static final Pattern HF_REPO = Pattern.compile("hf://[A-Za-z0-9][\\w.-]*(/[\\w.-]+)?");
 
+    private static final Pattern HAS_SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*:.*");
+
+    /** Null: no cluster to look Secrets up in. */
     private final Function<String, Optional<Secret>> secrets;
+    private final boolean plainPathsAllowed;
 
     /** @param secrets looks a Secret up by name in the job's namespace */
     public FineTuneJobValidator(Function<String, Optional<Secret>> secrets) {
+        this(secrets, false);
+    }
+
+    private FineTuneJobValidator(Function<String, Optional<Secret>> secrets, boolean plainPathsAllowed) {
         this.secrets = secrets;
+        this.plainPathsAllowed = plainPathsAllowed;
+    }
+
+    /**
+     * The same checks for `run` on a machine without a cluster: there is no Secret to look up (a local run
+     * takes its token from HF_TOKEN), and a URI may also be a plain path, relative to the manifest's folder.
+     */
+    public static FineTuneJobValidator forLocalRun() {
+        return new FineTuneJobValidator(null, true);
     }
 
     /** All problems of the job's spec; empty when it can run. */
@@ -72,13 +89,16 @@ public final class FineTuneJobValidator {
             errors.add("spec.model is required");
             return;
         }
-        checkUri(model.uri, "spec.model.uri", errors);
+        checkSource(model.uri, "spec.model.uri", errors);
         SecretKeyRef ref = model.tokenSecretRef;
         if (ref == null) {
             return;
         }
         if (ResourceNames.isBlank(ref.name) || ResourceNames.isBlank(ref.key)) {
             errors.add("spec.model.tokenSecretRef needs both name and key");
+            return;
+        }
+        if (secrets == null) {
             return;
         }
         Optional<Secret> secret = secrets.apply(ref.name);
@@ -94,12 +114,12 @@ public final class FineTuneJobValidator {
                 || (secret.getStringData() != null && secret.getStringData().containsKey(key));
     }
 
-    private static void checkDataset(DatasetSource dataset, List<String> errors) {
+    private void checkDataset(DatasetSource dataset, List<String> errors) {
         if (dataset == null) {
             errors.add("spec.dataset is required");
             return;
         }
-        checkUri(dataset.uri, "spec.dataset.uri", errors);
+        checkSource(dataset.uri, "spec.dataset.uri", errors);
         if (ResourceNames.isBlank(dataset.trainSplit)) {
             errors.add("spec.dataset.trainSplit must not be empty");
         }
@@ -132,6 +152,14 @@ public final class FineTuneJobValidator {
         } else if (uri.contains(":") || uri.startsWith("/") || uri.contains("..")) {
             errors.add(field + " must start with hf://, https://, file:// or pvc://, or be a relative path without '..' (got " + uri + ")");
         }
+    }
+
+    /** A source URI; with forLocalRun also a plain path, which `run` resolves beside the manifest. */
+    private void checkSource(String uri, String field, List<String> errors) {
+        if (plainPathsAllowed && !ResourceNames.isBlank(uri) && !HAS_SCHEME.matcher(uri.trim()).matches()) {
+            return;
+        }
+        checkUri(uri, field, errors);
     }
 
     private static void checkTask(TaskSpec task, List<String> errors) {

@@ -100,6 +100,9 @@ public class TrainingJobDependent extends CRUDKubernetesDependentResource<Job, F
                         .endMetadata()
                         .withNewSpec()
                             .withRestartPolicy("Never")
+                            // The trainer never talks to the Kubernetes API: no token in the pod, whatever
+                            // the namespace's default ServiceAccount would mount.
+                            .withAutomountServiceAccountToken(false)
                             .withNodeSelector(scheduling.nodeSelector == null || scheduling.nodeSelector.isEmpty() ? null : scheduling.nodeSelector)
                             .withTolerations(scheduling.tolerations == null || scheduling.tolerations.isEmpty() ? null : scheduling.tolerations)
                             .withPriorityClassName(ResourceNames.isBlank(scheduling.priorityClassName) ? null : scheduling.priorityClassName)
@@ -119,7 +122,8 @@ public class TrainingJobDependent extends CRUDKubernetesDependentResource<Job, F
                                 .withName("config")
                                 .withNewConfigMap().withName(ResourceNames.configMap(job)).endConfigMap()
                             .endVolume()
-                            // The root filesystem is read-only; the JVM and libtorch still need a /tmp.
+                            // The root filesystem is read-only; the JVM, libtorch and DuckDB (it unpacks its
+                            // native library) still need a writable /tmp.
                             .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
                         .endSpec()
                     .endTemplate()

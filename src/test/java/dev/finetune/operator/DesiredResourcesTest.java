@@ -86,6 +86,17 @@ class DesiredResourcesTest {
     }
 
     @Test
+    void theTrainerPodGetsNoKubernetesApiTokenAndAWritableTmp() {
+        PodSpec pod = TrainingJobDependent.desired(scheduledJob(), settings).getSpec().getTemplate().getSpec();
+        // The trainer never calls the API server: no token is mounted, whatever the namespace's default ServiceAccount says.
+        assertEquals(Boolean.FALSE, pod.getAutomountServiceAccountToken());
+        assertEquals(null, pod.getServiceAccountName());
+        // The root filesystem is read-only; the JVM, libtorch and DuckDB (its native library) write to /tmp.
+        var tmp = pod.getVolumes().stream().filter(v -> v.getName().equals("tmp")).findFirst().orElseThrow();
+        assertTrue(tmp.getEmptyDir() != null, "/tmp must be an emptyDir: " + tmp);
+    }
+
+    @Test
     void suspendMapsToTheJobAndAUserClaimReplacesTheOperatorOne() {
         FineTuneJob ftj = Jobs.mrpc("held");
         ftj.getSpec().suspend = true;

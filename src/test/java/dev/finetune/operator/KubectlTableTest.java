@@ -51,6 +51,8 @@ class KubectlTableTest {
             }
             String table = render(items, Instant.now().plusSeconds(95));
             System.out.println("$ kubectl get ftj\n" + table);
+            assertEquals(List.of("NAME", "PHASE", "PROGRESS", "EPOCH", "LOSS", "ACCURACY", "AGE"),
+                    List.of(table.lines().findFirst().orElseThrow().split("\\s+")), table);
             assertTrue(table.lines().anyMatch(l -> l.startsWith("bert-mrpc ") && l.contains("Running") && l.contains("44.4")
                     && l.contains("1.33") && l.contains("0.3817") && l.contains("0.8456")), table);
             assertTrue(table.lines().anyMatch(l -> l.startsWith("bert-mrpc-done ") && l.contains("Succeeded") && l.contains("100")

@@ -12,7 +12,9 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
@@ -47,8 +49,14 @@ final class MockCluster implements AutoCloseable {
         MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
     }
 
+    /** The User-Agent of the operator's own client, which tells its API requests from the test's. */
+    static final String OPERATOR_AGENT = "finetune-operator-under-test";
+
     final KubernetesMockServer server;
+    /** The test's client: it plays kubectl, the Job controller and the kubelet. */
     final KubernetesClient client;
+    /** The operator's client. */
+    final KubernetesClient operatorClient;
     final HttpServer trainer;
     volatile TrainerReport report;
     final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -59,6 +67,9 @@ final class MockCluster implements AutoCloseable {
         server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(List.of()), false);
         server.init();
         client = server.createClient();
+        operatorClient = new KubernetesClientBuilder()
+                .withConfig(new ConfigBuilder(client.getConfiguration()).withUserAgent(OPERATOR_AGENT).build())
+                .build();
         CustomResourceDefinition crd = client.getKubernetesSerialization()
                 .unmarshal(Files.readString(CrdSchema.GENERATED), CustomResourceDefinition.class);
         client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
@@ -80,7 +91,7 @@ final class MockCluster implements AutoCloseable {
     }
 
     MockCluster startOperator(OperatorSettings withSettings) {
-        operator = OperatorBootstrap.create(client, withSettings, registry, null);
+        operator = OperatorBootstrap.create(operatorClient, withSettings, registry, null);
         operator.start();
         return this;
     }
@@ -160,6 +171,22 @@ final class MockCluster implements AutoCloseable {
         client.batch().v1().jobs().inNamespace(NS).resource(job).updateStatus();
     }
 
+    /**
+     * The API requests the operator made since the last call, as "group/resource[/subresource]" -> RBAC verbs
+     * (core group ""), the way an API server's authorizer sees them.
+     */
+    java.util.Map<String, Set<String>> operatorApiUse() throws InterruptedException {
+        java.util.Map<String, Set<String>> use = new java.util.TreeMap<>();
+        io.fabric8.mockwebserver.http.RecordedRequest request;
+        while ((request = server.takeRequest(1, java.util.concurrent.TimeUnit.MILLISECONDS)) != null) {
+            if (OPERATOR_AGENT.equals(request.getHeader("User-Agent"))) {
+                ApiRequest api = ApiRequest.parse(request.getMethod(), request.getPath());
+                use.computeIfAbsent(api.resource(), r -> new java.util.TreeSet<>()).add(api.verb());
+            }
+        }
+        return use;
+    }
+
     static void await(String what, Duration timeout, Supplier<Boolean> condition) {
         Instant deadline = Instant.now().plus(timeout);
         while (Instant.now().isBefore(deadline)) {
@@ -192,6 +219,7 @@ final class MockCluster implements AutoCloseable {
             operator.stop();
         }
         trainer.stop(0);
+        operatorClient.close();
         client.close();
         server.destroy();
     }

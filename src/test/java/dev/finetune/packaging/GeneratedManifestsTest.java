@@ -35,7 +35,7 @@ class GeneratedManifestsTest {
 
     private static String generatedCrd() throws IOException {
         assertTrue(Files.isRegularFile(GENERATED_CRD),
-                GENERATED_CRD + " is missing: the crd-generator plugin writes it in process-classes (mvn process-classes)");
+                GENERATED_CRD + " is missing: dev.finetune.api.CrdGeneration writes it in process-test-classes (mvn -B process-test-classes)");
         return Files.readString(GENERATED_CRD);
     }
 

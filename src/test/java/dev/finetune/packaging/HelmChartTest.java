@@ -23,18 +23,20 @@ import org.junit.jupiter.api.Test;
 
 /** Lints and renders helm/finetune-operator with a real Helm engine and checks the objects it makes. */
 class HelmChartTest {
-    /** The operator's Kubernetes API use (the contract with the operator): resource -> verbs. */
+    /**
+     * The operator's Kubernetes API use, resource -> verbs: what OperatorApiUseTest records the operator
+     * doing on the mock API server, plus the dependents' update/delete paths that its scenario does not reach.
+     */
     private static final Map<String, Set<String>> OPERATOR_RULES = Map.of(
-            "finetune.dev/finetunejobs", Set.of("get", "list", "watch", "patch", "update"),
-            "finetune.dev/finetunejobs/status", Set.of("get", "patch", "update"),
-            "finetune.dev/finetunejobs/finalizers", Set.of("update"),
-            "batch/jobs", Set.of("get", "list", "watch", "create", "patch", "update", "delete"),
-            "/pods", Set.of("get", "list", "watch"),
-            "/configmaps", Set.of("get", "list", "watch", "create", "patch", "update", "delete"),
-            "/services", Set.of("get", "list", "watch", "create", "patch", "update", "delete"),
-            "/persistentvolumeclaims", Set.of("get", "list", "watch", "create", "patch", "update", "delete"),
-            "/secrets", Set.of("get", "list", "watch"),
-            "/events", Set.of("create", "patch"));
+            "finetune.dev/finetunejobs", Set.of("list", "watch"),
+            "finetune.dev/finetunejobs/status", Set.of("patch"),
+            "batch/jobs", Set.of("list", "watch", "create", "update"),
+            "/pods", Set.of("list", "watch"),
+            "/configmaps", Set.of("list", "watch", "create", "update"),
+            "/services", Set.of("list", "watch", "create", "update"),
+            "/persistentvolumeclaims", Set.of("list", "watch", "create", "update", "delete"),
+            "/secrets", Set.of("get"),
+            "/events", Set.of("create"));
 
     /** Metrics the trainer and the operator export (names as Prometheus shows them). */
     private static final Set<String> KNOWN_METRICS = Set.of(
@@ -80,29 +82,16 @@ class HelmChartTest {
             assertEquals(RenderedChart.NAMESPACE, binding.at("/subjects/0/namespace").asText());
         }
         assertEquals("team-a,team-b", env(operatorContainer(chart)).get("FINETUNE_WATCH_NAMESPACES"));
-        // The trainer's ServiceAccount must exist where its pods run.
-        List<String> trainerSaNamespaces = new ArrayList<>();
-        for (JsonNode sa : chart.ofKind("ServiceAccount")) {
-            if (sa.at("/metadata/name").asText().equals("finetune-trainer")) {
-                trainerSaNamespaces.add(sa.at("/metadata/namespace").asText());
-            }
-        }
-        assertEquals(List.of("team-a", "team-b"), trainerSaNamespaces);
     }
 
     @Test
-    void trainerServiceAccountHasNoTokenAndNoBinding() {
-        RenderedChart chart = RenderedChart.withDefaults();
-        JsonNode trainer = chart.ofKind("ServiceAccount").stream()
-                .filter(sa -> sa.at("/metadata/name").asText().equals("finetune-trainer"))
-                .findFirst().orElseThrow(() -> new AssertionError("no trainer ServiceAccount: " + chart.kinds()));
-        assertFalse(trainer.path("automountServiceAccountToken").asBoolean(true));
-        for (String kind : List.of("RoleBinding", "ClusterRoleBinding")) {
-            for (JsonNode binding : chart.ofKind(kind)) {
-                for (JsonNode subject : binding.path("subjects")) {
-                    assertFalse(subject.path("name").asText().equals("finetune-trainer"), "trainer bound by " + binding);
-                }
-            }
+    void theOnlyServiceAccountIsTheOperators() {
+        // Training pods need no identity of their own: the operator sets automountServiceAccountToken: false
+        // on them (TrainingJobDependent), so they run token-less under their namespace's default account.
+        for (RenderedChart chart : List.of(RenderedChart.withDefaults(), RenderedChart.withValues("watchNamespaces: [team-a, team-b]\n"))) {
+            List<String> accounts = chart.ofKind("ServiceAccount").stream()
+                    .map(sa -> sa.at("/metadata/namespace").asText() + "/" + sa.at("/metadata/name").asText()).toList();
+            assertEquals(List.of(RenderedChart.NAMESPACE + "/finetune-operator"), accounts);
         }
     }
 
@@ -253,20 +242,7 @@ class HelmChartTest {
 
     /** A Role's or ClusterRole's rules as "group/resource" -> verbs, failing on a resource granted twice. */
     private static Map<String, Set<String>> rules(JsonNode role) {
-        Map<String, Set<String>> rules = new LinkedHashMap<>();
-        for (JsonNode rule : role.path("rules")) {
-            for (JsonNode group : rule.path("apiGroups")) {
-                for (JsonNode resource : rule.path("resources")) {
-                    Set<String> verbs = new TreeSet<>();
-                    rule.path("verbs").forEach(v -> verbs.add(v.asText()));
-                    String key = group.asText() + "/" + resource.asText();
-                    if (rules.put(key, verbs) != null) {
-                        throw new AssertionError(key + " granted twice in " + role.at("/metadata/name"));
-                    }
-                }
-            }
-        }
-        return rules;
+        return RenderedChart.rules(role);
     }
 
     private static final Pattern METRIC = Pattern.compile("\\b((?:finetune|operator_sdk)_[a-z0-9_]+)\\b");

@@ -9,11 +9,15 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /** The chart rendered by a real Helm engine (helm-java), as YAML text and as parsed objects. */
-final class RenderedChart {
+public final class RenderedChart {
     static final Path CHART = Path.of("helm", "finetune-operator");
     static final String RELEASE = "finetune-operator";
     static final String NAMESPACE = "finetune-system";
@@ -29,7 +33,7 @@ final class RenderedChart {
     }
 
     /** Renders with the chart's defaults. */
-    static RenderedChart withDefaults() {
+    public static RenderedChart withDefaults() {
         return withValues("");
     }
 
@@ -74,12 +78,30 @@ final class RenderedChart {
     }
 
     /** The one object of this kind; fails naming what was rendered otherwise. */
-    JsonNode single(String kind) {
+    public JsonNode single(String kind) {
         List<JsonNode> found = ofKind(kind);
         if (found.size() != 1) {
             throw new AssertionError("expected one " + kind + ", rendered " + found.size() + " among " + kinds());
         }
         return found.get(0);
+    }
+
+    /** A Role's or ClusterRole's rules as "group/resource" -> verbs (core group ""). */
+    public static Map<String, Set<String>> rules(JsonNode role) {
+        Map<String, Set<String>> rules = new LinkedHashMap<>();
+        for (JsonNode rule : role.path("rules")) {
+            for (JsonNode group : rule.path("apiGroups")) {
+                for (JsonNode resource : rule.path("resources")) {
+                    Set<String> verbs = new TreeSet<>();
+                    rule.path("verbs").forEach(v -> verbs.add(v.asText()));
+                    String key = group.asText() + "/" + resource.asText();
+                    if (rules.put(key, verbs) != null) {
+                        throw new AssertionError(key + " granted twice in " + role.at("/metadata/name"));
+                    }
+                }
+            }
+        }
+        return rules;
     }
 
     List<String> kinds() {
