@@ -29,28 +29,20 @@ public final class FineTuneJobValidator {
     private static final Set<String> FORMATS = Set.of("auto", "jsonl", "csv", "tsv", "parquet");
     private static final Pattern HF_REPO = Pattern.compile("hf://[A-Za-z0-9][\\w.-]*(/[\\w.-]+)?");
 
-    private static final Pattern HAS_SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*:.*");
 
     /** Null: no cluster to look Secrets up in. */
     private final Function<String, Optional<Secret>> secrets;
-    private final boolean plainPathsAllowed;
-
     /** @param secrets looks a Secret up by name in the job's namespace */
     public FineTuneJobValidator(Function<String, Optional<Secret>> secrets) {
-        this(secrets, false);
-    }
-
-    private FineTuneJobValidator(Function<String, Optional<Secret>> secrets, boolean plainPathsAllowed) {
         this.secrets = secrets;
-        this.plainPathsAllowed = plainPathsAllowed;
     }
 
     /**
      * The same checks for `run` on a machine without a cluster: there is no Secret to look up (a local run
-     * takes its token from HF_TOKEN), and a URI may also be a plain path, relative to the manifest's folder.
+     * takes its token from HF_TOKEN).
      */
     public static FineTuneJobValidator forLocalRun() {
-        return new FineTuneJobValidator(null, true);
+        return new FineTuneJobValidator(null);
     }
 
     /** All problems of the job's spec; empty when it can run. */
@@ -89,7 +81,7 @@ public final class FineTuneJobValidator {
             errors.add("spec.model is required");
             return;
         }
-        checkSource(model.uri, "spec.model.uri", errors);
+        checkUri(model.uri, "spec.model.uri", errors);
         SecretKeyRef ref = model.tokenSecretRef;
         if (ref == null) {
             return;
@@ -119,7 +111,7 @@ public final class FineTuneJobValidator {
             errors.add("spec.dataset is required");
             return;
         }
-        checkSource(dataset.uri, "spec.dataset.uri", errors);
+        checkUri(dataset.uri, "spec.dataset.uri", errors);
         if (ResourceNames.isBlank(dataset.trainSplit)) {
             errors.add("spec.dataset.trainSplit must not be empty");
         }
@@ -152,14 +144,6 @@ public final class FineTuneJobValidator {
         } else if (uri.contains(":") || uri.startsWith("/") || uri.contains("..")) {
             errors.add(field + " must start with hf://, https://, file:// or pvc://, or be a relative path without '..' (got " + uri + ")");
         }
-    }
-
-    /** A source URI; with forLocalRun also a plain path, which `run` resolves beside the manifest. */
-    private void checkSource(String uri, String field, List<String> errors) {
-        if (plainPathsAllowed && !ResourceNames.isBlank(uri) && !HAS_SCHEME.matcher(uri.trim()).matches()) {
-            return;
-        }
-        checkUri(uri, field, errors);
     }
 
     private static void checkTask(TaskSpec task, List<String> errors) {
