@@ -64,7 +64,10 @@ final class BertLayer {
         NDArray query = heads(Linear.linear(hidden, queryWeight, queryBias).singletonOrThrow(), batch, length);
         NDArray key = heads(Linear.linear(hidden, keyWeight, keyBias).singletonOrThrow(), batch, length);
         NDArray value = heads(Linear.linear(hidden, valueWeight, valueBias).singletonOrThrow(), batch, length);
-        NDArray scores = query.matMul(key.transpose(0, 1, 3, 2)).mul(scoreScale).add(attentionBias);
+        // Not mul(float): DJL closes that scalar right after the op, GC then frees its memory, and autograd reads it
+        // in the backward pass (wrong or NaN gradients now and then). This one lives in the batch's manager.
+        NDArray scale = query.getManager().create(scoreScale);
+        NDArray scores = query.matMul(key.transpose(0, 1, 3, 2)).mul(scale).add(attentionBias);
         NDArray probs = BertModel.dropout(scores.softmax(-1), config.attentionProbsDropoutProb(), training);
         NDArray context = probs.matMul(value) // (B, heads, T, d)
                 .transpose(0, 2, 1, 3)

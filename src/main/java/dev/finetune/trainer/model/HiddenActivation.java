@@ -1,6 +1,7 @@
 package dev.finetune.trainer.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Activation;
 import java.util.Arrays;
 import java.util.stream.Collectors;
@@ -45,8 +46,10 @@ public enum HiddenActivation {
             case GELU_NEW:
                 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), as transformers' NewGELUActivation.
                 // Not in place: autograd keeps tanh's output for the backward pass.
-                NDArray inner = x.pow(3).mul(0.044715f).add(x).mul((float) SQRT_2_OVER_PI);
-                return inner.tanh().add(1f).mul(x).mul(0.5f);
+                // Scalars as arrays of x's manager: a mul(float) scalar is freed (on GC) while autograd still needs it.
+                NDManager m = x.getManager();
+                NDArray inner = x.pow(m.create(3f)).mul(m.create(0.044715f)).add(x).mul(m.create((float) SQRT_2_OVER_PI));
+                return inner.tanh().add(1f).mul(x).mul(m.create(0.5f));
             case RELU:
                 return Activation.relu(x);
             default:

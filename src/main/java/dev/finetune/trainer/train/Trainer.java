@@ -270,7 +270,8 @@ public final class Trainer implements AutoCloseable {
                     Batch batch = window.get(i);
                     Engine.getInstance().setRandomSeed(dropoutSeed(args.seed, globalStep, i));
                     NDArray logits = model.forward(batch.inputIds(), batch.tokenTypeIds(), batch.attentionMask(), true);
-                    NDArray scaled = CrossEntropy.sum(logits, batch.labels()).div(rows);
+                    // Not div(int): DJL frees such a scalar (on GC) while autograd still needs it for backward.
+                    NDArray scaled = CrossEntropy.sum(logits, batch.labels()).div(stepManager.create((float) rows));
                     collector.backward(scaled);
                     loss += scaled.getFloat();
                 }
