@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A folder that appears complete or not at all: it is filled under a {@code tmp-<name>-<random>} name beside its
@@ -21,6 +23,9 @@ import java.util.stream.Stream;
  * leaves either no destination or the complete one, plus at most a {@code tmp-} folder that a resume removes.
  */
 final class AtomicFolder {
+    private static final Logger LOG = LoggerFactory.getLogger(AtomicFolder.class);
+    private static volatile boolean folderSyncWarned;
+
     private final Path destination;
     private final Path temporary;
     private final SaveInterruption interruption;
@@ -58,7 +63,7 @@ final class AtomicFolder {
             fsync(file);
             interruption.reached("synced", file);
         }
-        fsync(temporary);
+        fsyncFolder(temporary);
         interruption.reached("synced", temporary);
         Path parent = temporary.getParent();
         Path replaced = null;
@@ -69,7 +74,7 @@ final class AtomicFolder {
         }
         Files.move(temporary, destination, StandardCopyOption.ATOMIC_MOVE);
         interruption.reached("renamed", destination);
-        fsync(parent);
+        fsyncFolder(parent);
         interruption.reached("synced", parent);
         if (replaced != null) {
             deleteTree(replaced);
@@ -113,6 +118,22 @@ final class AtomicFolder {
     static void fsync(Path path) throws IOException {
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             channel.force(true);
+        }
+    }
+
+    /**
+     * fsync of a folder, which makes the names in it durable. A few network file systems refuse it (EINVAL); there a
+     * warning says so once and the save goes on, as PostgreSQL does, since the rename is still atomic.
+     */
+    private static void fsyncFolder(Path folder) throws IOException {
+        try {
+            fsync(folder);
+        } catch (IOException e) {
+            if (!folderSyncWarned) {
+                folderSyncWarned = true;
+                LOG.warn("This file system cannot fsync the folder {} ({}); a power loss right after a save may lose it",
+                        folder, e.getMessage());
+            }
         }
     }
 

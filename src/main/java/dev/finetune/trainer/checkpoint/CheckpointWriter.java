@@ -105,7 +105,9 @@ public final class CheckpointWriter implements CheckpointSaver {
      */
     public Path saveFinal(TrainerState state) throws IOException {
         if (Boolean.TRUE.equals(spec.loadBestModelAtEnd)) {
-            Path best = state.bestModelCheckpoint == null ? null : Path.of(state.bestModelCheckpoint);
+            // By name in this output folder: a resumed run may see the volume under another path than the one recorded.
+            Path best = state.bestModelCheckpoint == null ? null
+                    : output.resolve(Path.of(state.bestModelCheckpoint).getFileName());
             if (best != null && Files.isDirectory(best)) {
                 LOG.info("Loading best model from {} (score: {}).", best, state.bestMetric);
                 CheckpointReader.loadWeights(best, model);

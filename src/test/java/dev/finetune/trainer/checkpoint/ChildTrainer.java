@@ -1,8 +1,8 @@
 package dev.finetune.trainer.checkpoint;
 
-import java.nio.file.Path;
 import dev.finetune.trainer.train.TrainerCallback;
 import dev.finetune.trainer.train.TrainerState;
+import java.nio.file.Path;
 
 /**
  * The entry point of the child JVMs that the tests kill with SIGKILL. {@code train OUTPUT TOKENIZER_DIR SLOW_AFTER}:

@@ -11,9 +11,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.finetune.api.TrainingSpec;
 import dev.finetune.trainer.data.Batch;
+import dev.finetune.trainer.metrics.TrainingMeters;
 import dev.finetune.trainer.model.BertForSequenceClassification;
 import dev.finetune.trainer.model.SafetensorsReader;
 import dev.finetune.trainer.train.Trainer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -72,13 +74,16 @@ class FinalModelExportTest {
         TrainingSpec spec = ToyRun.spec();
         try (NDManager manager = NDManager.newBaseManager();
                 BertForSequenceClassification model = TinyBert.model(manager, spec.seed)) {
-            CheckpointWriter writer = new CheckpointWriter(output, model, tokenizer, spec, null);
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            CheckpointWriter writer = new CheckpointWriter(output, model, tokenizer, spec, new TrainingMeters(registry, "t"));
             try (Trainer trainer = new Trainer(TinyBert.classifier(model), spec, ToyPairs.train(ToyRun.ROWS, ToyRun.BATCH,
                     spec.seed), ToyPairs.eval(16, 8)).withOutput(new PrintStream(new ByteArrayOutputStream(), true,
                     StandardCharsets.UTF_8)).withProgressBar(false).withCheckpointSaver(writer)) {
                 trainer.train(null);
                 assertEquals(output.resolve("final"), writer.saveFinal(trainer.state()));
             }
+            // finetune_checkpoint_save_seconds: one sample per checkpoint (steps 6 and 12).
+            assertEquals(2, registry.get("finetune.checkpoint.save.seconds").summary().count());
             Path exported = output.resolve("final");
             Map<String, Shape> found = new TreeMap<>();
             try (SafetensorsReader reader = SafetensorsReader.open(exported.resolve("model.safetensors"))) {
