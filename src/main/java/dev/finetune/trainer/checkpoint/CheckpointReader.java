@@ -105,7 +105,7 @@ public final class CheckpointReader {
                         + state.globalStep + ", rng_state.json " + point.globalStep + ", optimizer.safetensors " + optimizerStep);
             }
         } catch (IOException | RuntimeException e) {
-            return Optional.of(e.getMessage());
+            return Optional.of(e.getMessage() != null ? e.getMessage() : e.toString());
         }
         return Optional.empty();
     }

@@ -85,6 +85,7 @@ class InterruptedSaveTest {
         Path output = temp.resolve("output");
         Random random = new Random();
         long previous = 0;
+        int killedMidSave = 0;
         for (int round = 0; round < 3; round++) {
             Path log = temp.resolve("child-" + round + ".log");
             Process child = ChildJvm.start(log, "save-loop", output.toString());
@@ -98,6 +99,9 @@ class InterruptedSaveTest {
             Thread.sleep(random.nextInt(60)); // then somewhere in a later save, or between two
             child.destroyForcibly();
             assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+            if (!temporaryFolders(output).isEmpty()) {
+                killedMidSave++;
+            }
             Optional<Path> latest = CheckpointReader.latest(output);
             assertTrue(latest.isPresent(), "round " + round);
             for (Path checkpoint : CheckpointReader.completeCheckpoints(output)) {
@@ -107,6 +111,7 @@ class InterruptedSaveTest {
             assertTrue(chosen >= previous, chosen + " < " + previous);
             previous = chosen;
         }
+        System.out.println("killed in the middle of a save (a tmp- folder left) in " + killedMidSave + " of 3 rounds");
     }
 
     private static long newestStepName(Path output) throws IOException {
