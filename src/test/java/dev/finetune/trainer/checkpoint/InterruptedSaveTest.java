@@ -89,16 +89,19 @@ class InterruptedSaveTest {
         for (int round = 0; round < 3; round++) {
             Path log = temp.resolve("child-" + round + ".log");
             Process child = ChildJvm.start(log, "save-loop", output.toString());
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            long step = previous;
-            while (step <= previous && child.isAlive() && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-                step = newestStepName(output);
+            try {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+                long step = previous;
+                while (step <= previous && child.isAlive() && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                    step = newestStepName(output);
+                }
+                assertTrue(child.isAlive(), Files.readString(log));
+                Thread.sleep(random.nextInt(60)); // then somewhere in a later save, or between two
+            } finally {
+                child.destroyForcibly(); // SIGKILL; also when an assertion failed, so that no child outlives the test
+                assertTrue(child.waitFor(30, TimeUnit.SECONDS));
             }
-            assertTrue(child.isAlive(), Files.readString(log));
-            Thread.sleep(random.nextInt(60)); // then somewhere in a later save, or between two
-            child.destroyForcibly();
-            assertTrue(child.waitFor(30, TimeUnit.SECONDS));
             if (!temporaryFolders(output).isEmpty()) {
                 killedMidSave++;
             }

@@ -33,14 +33,19 @@ class ResumeExactnessTest {
         Path log = temp.resolve("child.log");
         Process child = ChildJvm.start(log, "train", output.toString(), tokenizer.toString(), "6");
         Optional<Path> checkpoint = Optional.empty();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (checkpoint.isEmpty() && child.isAlive() && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-            checkpoint = CheckpointReader.latest(output);
+        boolean aliveAtKill;
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (checkpoint.isEmpty() && child.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+                checkpoint = CheckpointReader.latest(output);
+            }
+            aliveAtKill = child.isAlive();
+        } finally {
+            child.destroyForcibly(); // SIGKILL on Linux: no shutdown hooks, no finally blocks in the child
+            assertTrue(child.waitFor(30, TimeUnit.SECONDS));
         }
-        assertTrue(child.isAlive(), "the child ended before it was killed: " + Files.readString(log));
-        child.destroyForcibly(); // SIGKILL on Linux: no shutdown hooks, no finally blocks
-        assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+        assertTrue(aliveAtKill, "the child ended before it was killed: " + Files.readString(log));
         assertEquals(137, child.exitValue(), "killed by SIGKILL");
         assertEquals(Optional.of(output.resolve("checkpoint-6")), checkpoint, Files.readString(log));
         assertFalse(Files.exists(output.resolve("final")), "the child must not have finished");
