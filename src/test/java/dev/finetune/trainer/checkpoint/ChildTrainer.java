@@ -1,0 +1,45 @@
+package dev.finetune.trainer.checkpoint;
+
+import dev.finetune.trainer.train.TrainerCallback;
+import dev.finetune.trainer.train.TrainerState;
+import java.nio.file.Path;
+
+/**
+ * The entry point of the child JVMs that the tests kill with SIGKILL. {@code train OUTPUT TOKENIZER_DIR SLOW_AFTER}:
+ * {@link ToyRun} with every step after SLOW_AFTER slowed to 200 ms, so that the parent has time to kill it between
+ * two checkpoints. {@code save-loop OUTPUT}: {@link SaveLoop} until killed.
+ */
+public final class ChildTrainer {
+    private ChildTrainer() {}
+
+    public static void main(String[] args) throws Exception {
+        switch (args[0]) {
+            case "train": {
+                long slowAfter = Long.parseLong(args[3]);
+                ToyRun.run(Path.of(args[1]), Path.of(args[2]), ToyRun.spec(), new TrainerCallback() {
+                    @Override
+                    public void onStepEnd(TrainerState state) {
+                        if (state.globalStep > slowAfter) {
+                            sleep(200);
+                        }
+                    }
+                });
+                break;
+            }
+            case "save-loop":
+                SaveLoop.run(Path.of(args[1]), Long.MAX_VALUE);
+                break;
+            default:
+                throw new IllegalArgumentException("unknown mode " + args[0]);
+        }
+        System.out.println("CHILD DONE");
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package dev.finetune.trainer.checkpoint;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.finetune.trainer.model.BertConfig;
+import dev.finetune.trainer.model.BertForSequenceClassification;
+import dev.finetune.trainer.train.SequenceClassifier;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+
+/** A few-thousand-parameter BERT for fast checkpoint tests, the loop's view of it, and a fake tokenizer folder. */
+final class TinyBert {
+    static final int VOCAB = 50;
+
+    private TinyBert() {}
+
+    static BertConfig config(int numLabels, int hiddenSize) {
+        return BertConfig.parse("{\"vocab_size\": " + VOCAB + ", \"hidden_size\": " + hiddenSize
+                + ", \"num_hidden_layers\": 2, \"num_attention_heads\": 4, \"intermediate_size\": 32,"
+                + " \"max_position_embeddings\": 32, \"hidden_dropout_prob\": 0.1, \"attention_probs_dropout_prob\": 0.1,"
+                + " \"num_labels\": " + numLabels + "}", "tiny config");
+    }
+
+    static BertForSequenceClassification model(NDManager manager, long seed) {
+        return BertForSequenceClassification.fromConfig(config(2, 16), manager, seed);
+    }
+
+    /** The loop's interface over the model (the CLI needs the same two lines). */
+    static SequenceClassifier classifier(BertForSequenceClassification model) {
+        return new SequenceClassifier() {
+            @Override
+            public NDArray forward(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training) {
+                return model.forward(inputIds, tokenTypeIds, attentionMask, training);
+            }
+
+            @Override
+            public LinkedHashMap<String, NDArray> namedParameters() {
+                return model.namedParameters();
+            }
+        };
+    }
+
+    /** A model folder's tokenizer files (their content is copied, never parsed, by the checkpoint writer). */
+    static Path tokenizerDir(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("vocab.txt"), "[PAD]\n[UNK]\n[CLS]\n[SEP]\n");
+        Files.writeString(dir.resolve("tokenizer_config.json"), "{\"do_lower_case\": true}\n");
+        Files.writeString(dir.resolve("special_tokens_map.json"), "{\"pad_token\": \"[PAD]\"}\n");
+        Files.writeString(dir.resolve("tokenizer.json"), "{\"version\": \"1.0\"}\n");
+        return dir;
+    }
+}

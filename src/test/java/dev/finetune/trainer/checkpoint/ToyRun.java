@@ -1,0 +1,74 @@
+package dev.finetune.trainer.checkpoint;
+
+import ai.djl.ndarray.NDManager;
+import dev.finetune.api.TrainingSpec;
+import dev.finetune.trainer.model.BertForSequenceClassification;
+import dev.finetune.trainer.train.Trainer;
+import dev.finetune.trainer.train.TrainerCallback;
+import dev.finetune.trainer.train.TrainerState;
+import dev.finetune.trainer.train.TrainingSnapshot;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One training run of the tiny BERT on the toy task into an output folder, wired as the CLI does it: prepare the
+ * folder (resume from the newest checkpoint), train with a {@link CheckpointWriter}, export final/. Used in-process
+ * by the tests and in a child JVM by {@link ChildTrainer}.
+ */
+final class ToyRun {
+    static final long SEED = 42;
+    static final int ROWS = 40;
+    static final int BATCH = 4;
+
+    /** The weights and the trainer state at the end, and whether the run resumed. */
+    record Result(Map<String, float[]> weights, TrainerState state, boolean resumed, boolean stoppedEarly) {}
+
+    private ToyRun() {}
+
+    /** 12 steps over 10 batches per epoch: checkpoints every 6 (mid-epoch 0) and at 12 (in epoch 1); eval every 3. */
+    static TrainingSpec spec() {
+        TrainingSpec spec = new TrainingSpec();
+        spec.maxSteps = 12;
+        spec.perDeviceTrainBatchSize = BATCH;
+        spec.perDeviceEvalBatchSize = 8;
+        spec.learningRate = 2e-3;
+        spec.weightDecay = 0.01;
+        spec.warmupSteps = 2;
+        spec.loggingSteps = 2;
+        spec.evalStrategy = "steps";
+        spec.evalSteps = 3;
+        spec.saveStrategy = "steps";
+        spec.saveSteps = 6;
+        spec.saveTotalLimit = 2;
+        spec.metricForBestModel = "loss";
+        spec.seed = SEED;
+        return spec;
+    }
+
+    static Result run(Path output, Path tokenizerDir, TrainingSpec spec, TrainerCallback extra) throws IOException {
+        try (NDManager manager = NDManager.newBaseManager();
+                BertForSequenceClassification model = TinyBert.model(manager, spec.seed);
+                NDManager resumeManager = manager.newSubManager()) {
+            CheckpointWriter writer = new CheckpointWriter(output, model, tokenizerDir, spec, null);
+            PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+            try (Trainer trainer = new Trainer(TinyBert.classifier(model), spec, ToyPairs.train(ROWS, BATCH, spec.seed),
+                    ToyPairs.eval(16, 8)).withOutput(quiet).withProgressBar(false).withCheckpointSaver(writer)) {
+                if (extra != null) {
+                    trainer.addCallback(extra);
+                }
+                Optional<TrainingSnapshot> resume = CheckpointResume.prepare(output, spec, model, trainer.steps(), resumeManager);
+                boolean stopped = trainer.train(resume.orElse(null)).stoppedEarly();
+                writer.saveFinal(trainer.state());
+                Map<String, float[]> weights = new LinkedHashMap<>();
+                model.namedParameters().forEach((name, array) -> weights.put(name, array.toFloatArray()));
+                return new Result(weights, trainer.state(), resume.isPresent(), stopped);
+            }
+        }
+    }
+}
