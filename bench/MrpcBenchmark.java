@@ -69,7 +69,7 @@ public final class MrpcBenchmark {
         long start = System.nanoTime();
         TrainResult result = new TrainingJob(job, work.resolve("out"),
                 new SourceResolver(work, work.resolve("cache"), null, work, SourceResolver.DEFAULT_ENDPOINT, DownloadListener.NONE),
-                new ProgressReporter(), List.of(recorder), System.out, false).run();
+                new ProgressReporter(), null, List.of(recorder), System.out, false).run();
         double wall = (System.nanoTime() - start) / 1e9;
 
         double trainRuntime = result.metrics().get("train_runtime");

@@ -1,6 +1,7 @@
 package dev.finetune.cli;
 
 import dev.finetune.api.ManifestReader.ManifestException;
+import dev.finetune.trainer.checkpoint.IncompatibleCheckpointException;
 import dev.finetune.trainer.data.DataException;
 import dev.finetune.trainer.source.SourceException;
 
@@ -20,6 +21,7 @@ final class ExitCodes {
             return source.exitCode();
         }
         if (error instanceof DataException || error instanceof ManifestException
+                || error instanceof IncompatibleCheckpointException
                 || error instanceof IllegalArgumentException) {
             return INVALID;
         }

@@ -46,7 +46,7 @@ final class TrainingLauncher {
                 server = new TrainerHttpServer(new InetSocketAddress(settings.port()), registry, progress);
                 LOG.info("Serving /metrics, /progress and /healthz on port {}", server.port());
             }
-            TrainResult result = new TrainingJob(job, settings.output(), sources, progress, List.of(meters), out,
+            TrainResult result = new TrainingJob(job, settings.output(), sources, progress, meters, List.of(), out,
                     settings.progressBar()).run();
             progress.stage("Done", result.stoppedEarly() ? "stopped early at step " + result.globalStep() : null);
             exitCode = ExitCodes.OK;

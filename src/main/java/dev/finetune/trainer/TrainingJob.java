@@ -9,7 +9,11 @@ import dev.finetune.trainer.data.Batch;
 import dev.finetune.trainer.data.EvalBatches;
 import dev.finetune.trainer.data.TrainBatches;
 import dev.finetune.trainer.data.TrainingData;
+import dev.finetune.trainer.checkpoint.CheckpointReader;
+import dev.finetune.trainer.checkpoint.CheckpointResume;
+import dev.finetune.trainer.checkpoint.CheckpointWriter;
 import dev.finetune.trainer.metrics.ProgressReporter;
+import dev.finetune.trainer.metrics.TrainingMeters;
 import dev.finetune.trainer.model.BertConfig;
 import dev.finetune.trainer.model.BertForSequenceClassification;
 import dev.finetune.trainer.source.DatasetFiles;
@@ -20,16 +24,21 @@ import dev.finetune.trainer.train.TrainBatchSource;
 import dev.finetune.trainer.train.TrainResult;
 import dev.finetune.trainer.train.Trainer;
 import dev.finetune.trainer.train.TrainerCallback;
+import dev.finetune.trainer.train.TrainingSnapshot;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One FineTuneJob's training, end to end, the same in a pod and on a laptop: fetch the model and data,
- * read and tokenise the data, build the model, train (resuming from the newest checkpoint), save the result.
+ * read and tokenise the data, build the model, resume from the newest complete checkpoint in the output
+ * folder if there is one, train with checkpoints, and export final/.
  */
 public final class TrainingJob {
     private static final Logger LOG = LoggerFactory.getLogger(TrainingJob.class);
@@ -38,21 +47,28 @@ public final class TrainingJob {
     private final Path output;
     private final SourceResolver sources;
     private final ProgressReporter progress;
+    private final TrainingMeters meters;
     private final List<TrainerCallback> callbacks;
     private final PrintStream out;
     private final boolean progressBar;
 
     /**
      * @param output the job's folder: checkpoints and final/ go there
-     * @param callbacks listeners besides {@code progress} (metrics, ...)
+     * @param meters the Prometheus meters, or null
+     * @param callbacks listeners besides {@code progress} and {@code meters}
      */
     public TrainingJob(FineTuneJob job, Path output, SourceResolver sources, ProgressReporter progress,
-            List<TrainerCallback> callbacks, PrintStream out, boolean progressBar) {
+            TrainingMeters meters, List<TrainerCallback> callbacks, PrintStream out, boolean progressBar) {
         this.job = job;
         this.output = output;
         this.sources = sources;
         this.progress = progress;
-        this.callbacks = List.copyOf(callbacks);
+        this.meters = meters;
+        List<TrainerCallback> all = new ArrayList<>(callbacks);
+        if (meters != null) {
+            all.add(0, meters);
+        }
+        this.callbacks = List.copyOf(all);
         this.out = out;
         this.progressBar = progressBar;
     }
@@ -75,14 +91,27 @@ public final class TrainingJob {
                     .withProgressBar(progressBar)
                     .addCallback(progress);
             callbacks.forEach(trainer::addCallback);
-            TrainResult result = trainer.train(null);
+            CheckpointWriter checkpoints = new CheckpointWriter(output, model, modelDir, spec.training, meters);
+            trainer.withCheckpointSaver(checkpoints);
+            Optional<TrainingSnapshot> resume = CheckpointResume.prepare(output, spec.training, model, trainer.steps(), manager);
+            resume.ifPresent(snapshot -> reportExistingCheckpoints());
+            TrainResult result = trainer.train(resume.orElse(null));
 
             progress.stage("Saving", "final model");
-            Path finalDir = output.resolve("final");
-            model.savePretrained(finalDir);
+            Path finalDir = checkpoints.saveFinal(trainer.state());
             LOG.info("Saved the final model to {}", finalDir);
-            progress.stage("Done", null);
             return result;
+        }
+    }
+
+    private void reportExistingCheckpoints() {
+        try {
+            List<Path> existing = CheckpointReader.completeCheckpoints(output);
+            if (!existing.isEmpty()) {
+                progress.existingCheckpoints(existing.get(existing.size() - 1).getFileName().toString(), existing.size());
+            }
+        } catch (IOException e) {
+            LOG.warn("Could not list the checkpoints in {}: {}", output, e.getMessage());
         }
     }
 

@@ -6,9 +6,12 @@ import dev.finetune.api.TrainerReport;
 import dev.finetune.api.TrainingMetrics;
 import dev.finetune.trainer.train.TrainerCallback;
 import dev.finetune.trainer.train.TrainerState;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.LongSupplier;
+import java.util.stream.Stream;
 
 /**
  * Keeps the {@link TrainerReport} that GET /progress serves and that the termination message carries:
@@ -19,7 +22,6 @@ public final class ProgressReporter implements TrainerCallback {
     private TrainerReport report = new TrainerReport();
     private long startNanos = -1;
     private long startStep;
-    private int checkpointCount;
 
     public ProgressReporter() {
         this(System::nanoTime);
@@ -74,7 +76,7 @@ public final class ProgressReporter implements TrainerCallback {
     public synchronized void onSave(TrainerState state, Path checkpoint) {
         CheckpointInfo info = report.checkpoints;
         info.latest = checkpoint.getFileName().toString();
-        info.count = ++checkpointCount;
+        info.count = checkpointsIn(checkpoint.getParent());
         if (state.bestModelCheckpoint != null) {
             info.best = Path.of(state.bestModelCheckpoint).getFileName().toString();
             info.bestMetric = state.bestMetric;
@@ -84,8 +86,19 @@ public final class ProgressReporter implements TrainerCallback {
     /** Checkpoints already on the volume when a resumed run starts. */
     public synchronized void existingCheckpoints(String latest, int count) {
         report.checkpoints.latest = latest;
-        checkpointCount = count;
         report.checkpoints.count = count;
+    }
+
+    /** Counted on disk, since saveTotalLimit removes old checkpoints after each save. */
+    private static int checkpointsIn(Path output) {
+        if (output == null) {
+            return 0;
+        }
+        try (Stream<Path> entries = Files.list(output)) {
+            return (int) entries.filter(p -> p.getFileName().toString().startsWith("checkpoint-")).count();
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     @Override
