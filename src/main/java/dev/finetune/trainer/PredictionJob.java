@@ -47,7 +47,7 @@ public final class PredictionJob {
             try (NDManager manager = NDManager.newBaseManager();
                     BertForSequenceClassification model = BertForSequenceClassification.fromPretrained(
                             modelDir, config.numLabels(), config.labels(), manager, 0)) {
-                predictions = new Evaluator(TrainingJob.classifier(model)).predict(TrainingJob.evalSource(batches));
+                predictions = new Evaluator(LoopAdapters.classifier(model)).predict(LoopAdapters.evalSource(batches));
             }
         }
         for (int i = 0; i < examples.size(); i++) {

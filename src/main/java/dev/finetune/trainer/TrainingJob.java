@@ -1,17 +1,13 @@
 package dev.finetune.trainer;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.finetune.api.DatasetSource;
 import dev.finetune.api.FineTuneJob;
 import dev.finetune.api.FineTuneJobSpec;
-import dev.finetune.trainer.data.Batch;
-import dev.finetune.trainer.data.EvalBatches;
-import dev.finetune.trainer.data.TrainBatches;
-import dev.finetune.trainer.data.TrainingData;
 import dev.finetune.trainer.checkpoint.CheckpointReader;
 import dev.finetune.trainer.checkpoint.CheckpointResume;
 import dev.finetune.trainer.checkpoint.CheckpointWriter;
+import dev.finetune.trainer.data.TrainingData;
 import dev.finetune.trainer.metrics.ProgressReporter;
 import dev.finetune.trainer.metrics.TrainingMeters;
 import dev.finetune.trainer.model.BertConfig;
@@ -19,8 +15,6 @@ import dev.finetune.trainer.model.BertForSequenceClassification;
 import dev.finetune.trainer.source.DatasetFiles;
 import dev.finetune.trainer.source.SourceResolver;
 import dev.finetune.trainer.train.EvalBatchSource;
-import dev.finetune.trainer.train.SequenceClassifier;
-import dev.finetune.trainer.train.TrainBatchSource;
 import dev.finetune.trainer.train.TrainResult;
 import dev.finetune.trainer.train.Trainer;
 import dev.finetune.trainer.train.TrainerCallback;
@@ -29,7 +23,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -85,8 +78,8 @@ public final class TrainingJob {
 
         try (NDManager manager = NDManager.newBaseManager();
                 BertForSequenceClassification model = loadModel(spec, modelDir, manager)) {
-            EvalBatchSource eval = data.eval().isEmpty() ? null : evalSource(data.evalBatches(spec.training));
-            Trainer trainer = new Trainer(classifier(model), spec.training, trainSource(data.trainBatches(spec.training)), eval)
+            EvalBatchSource eval = data.eval().isEmpty() ? null : LoopAdapters.evalSource(data.evalBatches(spec.training));
+            Trainer trainer = new Trainer(LoopAdapters.classifier(model), spec.training, LoopAdapters.trainSource(data.trainBatches(spec.training)), eval)
                     .withOutput(out)
                     .withProgressBar(progressBar)
                     .addCallback(progress);
@@ -133,57 +126,5 @@ public final class TrainingJob {
         copy.evalSplit = source.evalSplit;
         copy.format = format;
         return copy;
-    }
-
-    static SequenceClassifier classifier(BertForSequenceClassification model) {
-        return new SequenceClassifier() {
-            @Override
-            public NDArray forward(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training) {
-                return model.forward(inputIds, tokenTypeIds, attentionMask, training);
-            }
-
-            @Override
-            public LinkedHashMap<String, NDArray> namedParameters() {
-                return model.namedParameters();
-            }
-        };
-    }
-
-    static TrainBatchSource trainSource(TrainBatches batches) {
-        return new TrainBatchSource() {
-            @Override
-            public int rowCount() {
-                return batches.rowCount();
-            }
-
-            @Override
-            public int batchesPerEpoch() {
-                return batches.batchesPerEpoch();
-            }
-
-            @Override
-            public Batch batch(int epoch, int index, NDManager manager) {
-                return batches.batch(epoch, index, manager);
-            }
-        };
-    }
-
-    static EvalBatchSource evalSource(EvalBatches batches) {
-        return new EvalBatchSource() {
-            @Override
-            public int rowCount() {
-                return batches.rowCount();
-            }
-
-            @Override
-            public int batchCount() {
-                return batches.batchCount();
-            }
-
-            @Override
-            public Batch batch(int index, NDManager manager) {
-                return batches.batch(index, manager);
-            }
-        };
     }
 }

@@ -1,14 +1,13 @@
 package dev.finetune.trainer.checkpoint;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.finetune.trainer.LoopAdapters;
 import dev.finetune.trainer.model.BertConfig;
 import dev.finetune.trainer.model.BertForSequenceClassification;
 import dev.finetune.trainer.train.SequenceClassifier;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 
 /** A few-thousand-parameter BERT for fast checkpoint tests, the loop's view of it, and a fake tokenizer folder. */
 final class TinyBert {
@@ -27,19 +26,9 @@ final class TinyBert {
         return BertForSequenceClassification.fromConfig(config(2, 16), manager, seed);
     }
 
-    /** The loop's interface over the model (the CLI needs the same two lines). */
+    /** The loop's interface over the model, as the CLI builds it. */
     static SequenceClassifier classifier(BertForSequenceClassification model) {
-        return new SequenceClassifier() {
-            @Override
-            public NDArray forward(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training) {
-                return model.forward(inputIds, tokenTypeIds, attentionMask, training);
-            }
-
-            @Override
-            public LinkedHashMap<String, NDArray> namedParameters() {
-                return model.namedParameters();
-            }
-        };
+        return LoopAdapters.classifier(model);
     }
 
     /** A model folder's tokenizer files (their content is copied, never parsed, by the checkpoint writer). */
