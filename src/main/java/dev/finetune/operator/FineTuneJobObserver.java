@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -95,8 +96,19 @@ public final class FineTuneJobObserver {
 
         boolean running = status.phase == Phase.Running;
         if (running) {
-            StatusConditions.set(status.conditions, StatusConditions.RUNNING, true, "PodRunning",
-                    "pod " + pod.get().getMetadata().getName() + " is training", generation, now);
+            // The trainer's stage (Downloading, Tokenizing, Training, ...) as the reason, its message (bytes and
+            // rate of a download) in the message; a missed /progress keeps what the condition said.
+            String podName = pod.get().getMetadata().getName();
+            Optional<TrainerReport> stage = liveReport.filter(r -> r.stage != null && !r.stage.isBlank());
+            if (stage.isPresent()) {
+                TrainerReport r = stage.get();
+                String message = "pod " + podName + ": " + r.stage.toLowerCase(Locale.ROOT)
+                        + (r.message == null || r.message.isBlank() ? "" : " " + r.message);
+                StatusConditions.set(status.conditions, StatusConditions.RUNNING, true, r.stage, message, generation, now);
+            } else if (!StatusConditions.isTrue(status.conditions, StatusConditions.RUNNING)) {
+                StatusConditions.set(status.conditions, StatusConditions.RUNNING, true, "PodRunning",
+                        "pod " + podName + " is training", generation, now);
+            }
         } else {
             StatusConditions.clear(status.conditions, StatusConditions.RUNNING, status.phase.name(), generation, now);
         }

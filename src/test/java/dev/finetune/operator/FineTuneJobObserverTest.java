@@ -44,6 +44,28 @@ class FineTuneJobObserverTest {
     }
 
     @Test
+    void theTrainersStageIsTheRunningConditionsReasonAndADownloadShowsInItsMessage() {
+        FineTuneJob ftj = Jobs.mrpc("bert-mrpc");
+        Job job = job(0, null);
+        Pod pod = pod("bert-mrpc-a", "Running", null);
+        TrainerReport downloading = new TrainerReport();
+        downloading.stage = "Downloading";
+        downloading.message = "model.safetensors: 120.5/440.5 MB (35.2 MB/s)";
+
+        FineTuneJobStatus first = FineTuneJobObserver.observe(ftj, job, List.of(pod), Optional.of(downloading), T0);
+        var running = StatusConditions.find(first.conditions, StatusConditions.RUNNING).get();
+        assertEquals("Downloading", running.reason);
+        assertEquals("pod bert-mrpc-a: downloading model.safetensors: 120.5/440.5 MB (35.2 MB/s)", running.message);
+
+        ftj.setStatus(first);
+        TrainerReport training = FineTuneJobOperatorTest.report("Training", 10, 1377, 0.02, 0.69, 0.5, "checkpoint-0");
+        FineTuneJobStatus second = FineTuneJobObserver.observe(ftj, job, List.of(pod), Optional.of(training), T0.plusSeconds(60));
+        var now = StatusConditions.find(second.conditions, StatusConditions.RUNNING).get();
+        assertEquals("Training", now.reason);
+        assertEquals(running.lastTransitionTime, now.lastTransitionTime, "still Running: the time stays");
+    }
+
+    @Test
     void theFinalReportComesFromTheTerminationMessage() throws Exception {
         FineTuneJob ftj = Jobs.mrpc("bert-mrpc");
         TrainerReport last = FineTuneJobOperatorTest.report("Done", 1377, 1377, 3.0, 0.2, 0.8725, "checkpoint-1377");
