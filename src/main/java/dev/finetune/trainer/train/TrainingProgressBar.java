@@ -32,7 +32,7 @@ final class TrainingProgressBar implements AutoCloseable {
     void update(long step, double epoch, double lastLoss) {
         if (bar != null) {
             bar.stepTo(step);
-            bar.setExtraMessage(String.format(Locale.ROOT, "epoch %.2f loss %.4f", epoch, lastLoss));
+            bar.setExtraMessage(String.format(Locale.ROOT, " epoch %.2f, loss %.4f", epoch, lastLoss));
         }
     }
 
