@@ -10,14 +10,22 @@ import java.util.List;
 public class FineTuneJobStatus {
     @JsonPropertyDescription("Pending, Running, Succeeded, Failed or Suspended.")
     public Phase phase;
+    @JsonPropertyDescription("Created, Running, Suspended, Succeeded, Failed and SpecChangeRejected, as Kubernetes conditions.")
     public List<Condition> conditions = new ArrayList<>();
+    @JsonPropertyDescription("The metadata.generation of the spec this status describes.")
     public Long observedGeneration;
+    @JsonPropertyDescription("When the training pod started (RFC 3339).")
     public String startTime;
+    @JsonPropertyDescription("When the job succeeded or failed (RFC 3339).")
     public String completionTime;
     @JsonPropertyDescription("Failed training pods so far (each retry resumes from the latest checkpoint).")
     public Integer restarts;
+    @JsonPropertyDescription("The Kubernetes Job that runs the trainer.")
     public String jobName;
+    @JsonPropertyDescription("Where training stands, from the trainer's reports.")
     public Progress progress;
+    @JsonPropertyDescription("Latest training and evaluation figures.")
     public TrainingMetrics metrics;
+    @JsonPropertyDescription("The checkpoints on the job's volume.")
     public CheckpointInfo checkpoints;
 }

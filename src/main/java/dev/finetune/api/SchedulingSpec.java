@@ -11,10 +11,13 @@ import java.util.Map;
 /** Where the training pod may run. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class SchedulingSpec {
+    @JsonPropertyDescription("Node labels the training pod must match (the pod's nodeSelector).")
     public Map<String, String> nodeSelector = new LinkedHashMap<>();
 
+    @JsonPropertyDescription("Tolerations of the training pod (core/v1 Toleration: key, operator, value, effect, tolerationSeconds), e.g. for GPU node taints.")
     public List<Toleration> tolerations = new ArrayList<>();
 
+    @JsonPropertyDescription("PriorityClass of the training pod; empty takes the cluster default.")
     public String priorityClassName;
 
     @JsonPropertyDescription("Kueue LocalQueue; set as the kueue.x-k8s.io/queue-name label of the Job.")

@@ -1,16 +1,25 @@
 package dev.finetune.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 /** Latest training and evaluation figures, named as the Hugging Face Trainer logs them, in camelCase. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class TrainingMetrics {
+    @JsonPropertyDescription("Latest logged training loss (loss).")
     public Double trainLoss;
+    @JsonPropertyDescription("Current learning rate (learning_rate).")
     public Double learningRate;
+    @JsonPropertyDescription("Latest global L2 norm of the gradients (grad_norm).")
     public Double gradNorm;
+    @JsonPropertyDescription("Latest evaluation loss (eval_loss).")
     public Double evalLoss;
+    @JsonPropertyDescription("Latest evaluation accuracy (eval_accuracy).")
     public Double evalAccuracy;
+    @JsonPropertyDescription("Latest evaluation F1 of the positive class (eval_f1).")
     public Double evalF1;
+    @JsonPropertyDescription("Latest evaluation macro-averaged F1 (eval_macro_f1).")
     public Double evalMacroF1;
+    @JsonPropertyDescription("Latest evaluation Matthews correlation (eval_matthews_correlation).")
     public Double evalMatthewsCorrelation;
 }

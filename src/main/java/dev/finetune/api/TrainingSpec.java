@@ -18,14 +18,17 @@ public class TrainingSpec {
     @Default("-1")
     public Integer maxSteps = -1;
 
+    @JsonPropertyDescription("Training examples per batch on each device.")
     @Min(1)
     @Default("8")
     public Integer perDeviceTrainBatchSize = 8;
 
+    @JsonPropertyDescription("Evaluation examples per batch on each device.")
     @Min(1)
     @Default("8")
     public Integer perDeviceEvalBatchSize = 8;
 
+    @JsonPropertyDescription("Batches whose gradients are summed before each optimiser step.")
     @Min(1)
     @Default("1")
     public Integer gradientAccumulationSteps = 1;
@@ -35,16 +38,20 @@ public class TrainingSpec {
     @Default("5.0e-5")
     public Double learningRate = 5.0e-5;
 
+    @JsonPropertyDescription("AdamW decoupled weight decay; biases and LayerNorm weights are not decayed.")
     @Min(0)
     @Default("0.0")
     public Double weightDecay = 0.0;
 
+    @JsonPropertyDescription("AdamW beta1 (decay of the first-moment estimate).")
     @Default("0.9")
     public Double adamBeta1 = 0.9;
 
+    @JsonPropertyDescription("AdamW beta2 (decay of the second-moment estimate).")
     @Default("0.999")
     public Double adamBeta2 = 0.999;
 
+    @JsonPropertyDescription("AdamW epsilon, added to the denominator for numerical stability.")
     @Default("1.0e-8")
     public Double adamEpsilon = 1.0e-8;
 
@@ -58,6 +65,7 @@ public class TrainingSpec {
     @Pattern("^(linear|constant|constant_with_warmup|cosine)$")
     public String lrSchedulerType = "linear";
 
+    @JsonPropertyDescription("Steps of linear warm-up from 0 to learningRate; overrides warmupRatio when above 0.")
     @Min(0)
     @Default("0")
     public Integer warmupSteps = 0;
@@ -67,6 +75,7 @@ public class TrainingSpec {
     @Default("0.0")
     public Double warmupRatio = 0.0;
 
+    @JsonPropertyDescription("Random seed for weight initialisation, shuffling and dropout; a resumed run must keep it.")
     @Default("42")
     public Long seed = 42L;
 
@@ -84,6 +93,7 @@ public class TrainingSpec {
     @Pattern("^(no|steps|epoch)$")
     public String saveStrategy = "steps";
 
+    @JsonPropertyDescription("Save a checkpoint every N steps with saveStrategy steps.")
     @Min(1)
     @Default("500")
     public Integer saveSteps = 500;
@@ -92,10 +102,12 @@ public class TrainingSpec {
     @Min(1)
     public Integer saveTotalLimit;
 
+    @JsonPropertyDescription("Log loss, learning rate and gradient norm (and update the status) every N steps.")
     @Min(1)
     @Default("500")
     public Integer loggingSteps = 500;
 
+    @JsonPropertyDescription("Export the best checkpoint (by metricForBestModel) as the final model; needs saveStrategy equal to evalStrategy (and saveSteps a multiple of evalSteps).")
     @Default("false")
     public Boolean loadBestModelAtEnd = false;
 
@@ -110,6 +122,7 @@ public class TrainingSpec {
     @Min(1)
     public Integer earlyStoppingPatience;
 
+    @JsonPropertyDescription("Least improvement of metricForBestModel that counts for earlyStoppingPatience.")
     @Min(0)
     @Default("0.0")
     public Double earlyStoppingThreshold = 0.0;

@@ -26,8 +26,6 @@ class GeneratedManifestsTest {
     private static final String HEADER = "# Generated from helm/finetune-operator with its default values: do not edit.\n"
             + "# Regenerate: " + REGENERATE + "\n";
 
-    private static final boolean REGENERATING = Boolean.getBoolean("finetune.regenerate");
-
     @Test
     void chartCarriesTheGeneratedCrd() throws IOException {
         checkOrWrite(CHART_CRD, generatedCrd());
@@ -90,28 +88,6 @@ class GeneratedManifestsTest {
     }
 
     private static void checkOrWrite(Path file, String expected) throws IOException {
-        if (REGENERATING) {
-            Files.createDirectories(file.getParent());
-            Files.writeString(file, expected);
-            return;
-        }
-        assertTrue(Files.isRegularFile(file), file + " is missing; regenerate it: " + REGENERATE);
-        String actual = Files.readString(file);
-        assertTrue(expected.equals(actual),
-                () -> file + " is stale (" + firstDifference(expected, actual) + "); regenerate it: " + REGENERATE);
-    }
-
-    /** The first line where two texts differ, so that a stale file's message stays short. */
-    private static String firstDifference(String expected, String actual) {
-        String[] want = expected.split("\n", -1);
-        String[] have = actual.split("\n", -1);
-        for (int i = 0; i < Math.max(want.length, have.length); i++) {
-            String w = i < want.length ? want[i] : "<end of file>";
-            String h = i < have.length ? have[i] : "<end of file>";
-            if (!w.equals(h)) {
-                return "line " + (i + 1) + ": expected [" + w + "] but found [" + h + "]";
-            }
-        }
-        return "no difference";
+        GeneratedFile.checkOrWrite(file, expected, REGENERATE);
     }
 }
