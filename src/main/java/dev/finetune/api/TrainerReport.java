@@ -8,7 +8,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class TrainerReport {
-    /** Starting, Downloading, Tokenizing, Training, Evaluating, Saving, Done or Failed. */
+    /** Starting, Downloading, Tokenizing, Training, Saving, Done or Failed. */
     public String stage;
     public String message;
     public Progress progress;
