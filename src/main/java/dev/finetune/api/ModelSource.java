@@ -5,7 +5,6 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
-import io.fabric8.generator.annotation.ValidationRule;
 
 /** A Hugging Face-format model: config.json, model.safetensors and tokenizer files. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -22,7 +21,7 @@ public class ModelSource {
     @JsonPropertyDescription("pretrained: load model.safetensors; random: only config.json is read and the weights"
             + " are initialised from the seed (transformers' from_config), e.g. for a smoke test.")
     @Default("pretrained")
-    @ValidationRule(value = "self in ['pretrained','random']", message = "initialization must be pretrained or random")
+    @Pattern("^(pretrained|random)$")
     public String initialization = "pretrained";
 
     @JsonPropertyDescription("Secret key holding a Hugging Face token, for gated or private models.")

@@ -82,6 +82,9 @@ public final class FineTuneJobValidator {
             return;
         }
         checkUri(model.uri, "spec.model.uri", errors);
+        if (model.initialization != null && !List.of("pretrained", "random").contains(model.initialization)) {
+            errors.add("spec.model.initialization must be pretrained or random (got " + model.initialization + ")");
+        }
         SecretKeyRef ref = model.tokenSecretRef;
         if (ref == null) {
             return;

@@ -46,6 +46,7 @@ class FineTuneJobValidatorTest {
                 bad("spec.model.uri must start with hf://, https://, file:// or pvc://, or be a relative path without '..' (got s3://bucket/bert)", s -> s.getSpec().model.uri = "s3://bucket/bert"),
                 bad("spec.dataset.uri must be an absolute file:///path", s -> s.getSpec().dataset.uri = "file://data/mrpc"),
                 bad("spec.dataset.uri must be pvc://relative/path", s -> s.getSpec().dataset.uri = "pvc://../etc"),
+                bad("spec.model.initialization must be pretrained or random (got zeros)", s -> s.getSpec().model.initialization = "zeros"),
                 bad("spec.model.tokenSecretRef: Secret missing does not exist", s -> s.getSpec().model.tokenSecretRef = ref("missing", "token")),
                 bad("spec.model.tokenSecretRef: Secret hf-token has no key password", s -> s.getSpec().model.tokenSecretRef = ref("hf-token", "password")),
                 bad("spec.training.numTrainEpochs must be > 0 unless spec.training.maxSteps is set", s -> s.getSpec().training.numTrainEpochs = 0.0),
