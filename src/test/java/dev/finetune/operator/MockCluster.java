@@ -64,7 +64,7 @@ final class MockCluster implements AutoCloseable {
     Operator operator;
 
     MockCluster() throws IOException {
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(List.of()), false);
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new AuthorizingCrudDispatcher(), false);
         server.init();
         client = server.createClient();
         operatorClient = new KubernetesClientBuilder()
@@ -185,6 +185,31 @@ final class MockCluster implements AutoCloseable {
             }
         }
         return use;
+    }
+
+    /**
+     * JOSDK's leader election first asks for a SelfSubjectRulesReview and reads the authorizer's answer from its
+     * status; CRUD mode refuses the review (422: it has no metadata). This answers like a cluster whose RBAC
+     * grants the operator the Lease verbs of the chart's Role.
+     */
+    private static final class AuthorizingCrudDispatcher extends KubernetesCrudDispatcher {
+        AuthorizingCrudDispatcher() {
+            super(List.of());
+        }
+
+        @Override
+        public io.fabric8.mockwebserver.http.MockResponse handleCreate(io.fabric8.mockwebserver.http.RecordedRequest request) {
+            if (!request.getPath().startsWith("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")) {
+                return super.handleCreate(request);
+            }
+            var review = new io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder()
+                    .withNewStatus().withIncomplete(false)
+                    .addNewResourceRule().withApiGroups("coordination.k8s.io").withResources("leases")
+                    .withVerbs("get", "create", "update").endResourceRule()
+                    .endStatus().build();
+            return new io.fabric8.mockwebserver.http.MockResponse().setResponseCode(201)
+                    .setBody(new io.fabric8.kubernetes.client.utils.KubernetesSerialization().asJson(review));
+        }
     }
 
     static void await(String what, Duration timeout, Supplier<Boolean> condition) {
