@@ -19,31 +19,31 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** `operator`: the controller that turns FineTuneJobs into training pods. */
-@Command(name = "operator", mixinStandardHelpOptions = true,
+@Command(name = "operator", mixinStandardHelpOptions = true, defaultValueProvider = OperatorEnvironment.class,
         description = "Run the FineTuneJob controller against the cluster of the current kubeconfig or service account.")
 public class OperatorCommand implements Callable<Integer> {
-    @Option(names = "--namespaces", defaultValue = "${env:WATCH_NAMESPACES:-}",
-            description = "Comma-separated namespaces to watch; empty watches all (env WATCH_NAMESPACES).")
+    @Option(names = "--namespaces", defaultValue = "",
+            description = "Comma-separated namespaces to watch; empty watches all (env FINETUNE_WATCH_NAMESPACES).")
     String namespaces;
 
-    @Option(names = "--trainer-image", defaultValue = "${env:TRAINER_IMAGE:-" + OperatorSettings.DEFAULT_IMAGE + "}",
-            description = "Image of jobs whose spec.image is empty (env TRAINER_IMAGE; default ${DEFAULT-VALUE}).")
+    @Option(names = "--trainer-image", defaultValue = OperatorSettings.DEFAULT_IMAGE,
+            description = "Image of jobs whose spec.image is empty (env FINETUNE_TRAINER_IMAGE; default ${DEFAULT-VALUE}).")
     String trainerImage;
 
-    @Option(names = "--progress-interval", defaultValue = "${env:PROGRESS_INTERVAL:-PT15S}",
-            description = "How often a running trainer's /progress is read, ISO-8601 (env PROGRESS_INTERVAL; default ${DEFAULT-VALUE}).")
+    @Option(names = "--progress-interval", defaultValue = "15s", converter = DurationConverter.class,
+            description = "How often a running trainer's /progress is read: 500ms, 15s, 1m or PT15S (env FINETUNE_PROGRESS_INTERVAL; default ${DEFAULT-VALUE}).")
     Duration progressInterval;
 
-    @Option(names = "--http-port", defaultValue = "${env:HTTP_PORT:-8081}",
-            description = "Port of /healthz, /readyz and /metrics (env HTTP_PORT; default ${DEFAULT-VALUE}).")
+    @Option(names = "--http-port", defaultValue = "8081",
+            description = "Port of /healthz, /readyz and /metrics (env FINETUNE_HTTP_PORT; default ${DEFAULT-VALUE}).")
     int httpPort;
 
-    @Option(names = "--leader-election", defaultValue = "${env:LEADER_ELECTION:-false}",
-            description = "Elect a leader among replicas through a Lease (env LEADER_ELECTION).")
+    @Option(names = "--leader-election", defaultValue = "false", arity = "0..1",
+            description = "Elect a leader among replicas through a Lease (env FINETUNE_LEADER_ELECTION).")
     boolean leaderElection;
 
-    @Option(names = "--lease-namespace", defaultValue = "${env:POD_NAMESPACE:-}",
-            description = "Namespace of the Lease; empty: the operator's own (env POD_NAMESPACE).")
+    @Option(names = "--lease-namespace", defaultValue = "",
+            description = "Namespace of the Lease (env FINETUNE_LEADER_ELECTION_NAMESPACE, else POD_NAMESPACE).")
     String leaseNamespace;
 
     @Override

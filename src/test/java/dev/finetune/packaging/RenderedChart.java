@@ -38,7 +38,7 @@ public final class RenderedChart {
     }
 
     /** Renders with extra values given as YAML, as `helm template -f values.yaml` would. */
-    static RenderedChart withValues(String valuesYaml) {
+    public static RenderedChart withValues(String valuesYaml) {
         Path values = null;
         try {
             values = Files.createTempFile("values", ".yaml");
