@@ -15,10 +15,12 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.Matcher;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.GenericKubernetesResourceMatcher;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The batch/v1 Job that runs the trainer: one pod, never restarted in place (the Job makes a new pod,
@@ -173,7 +175,28 @@ public class TrainingJobDependent extends CRUDKubernetesDependentResource<Job, F
                     .withNewValueFrom().withNewSecretKeyRef(ref.key, ref.name, false).endValueFrom()
                     .build());
         }
+        cpuThreads(job.getSpec().resources).ifPresent(threads ->
+                env.add(new EnvVarBuilder().withName("OMP_NUM_THREADS").withValue(String.valueOf(threads)).build()));
         return env;
+    }
+
+    /**
+     * libtorch sizes its thread pool by the node's cores, not the pod's share: on a shared node that
+     * oversubscribes the CPU. The pod's CPU limit (else its request), rounded up, is what it may use.
+     */
+    static Optional<Integer> cpuThreads(ResourcesSpec resources) {
+        if (resources == null) {
+            return Optional.empty();
+        }
+        Quantity cpu = resources.limits == null ? null : resources.limits.get("cpu");
+        if (cpu == null && resources.requests != null) {
+            cpu = resources.requests.get("cpu");
+        }
+        if (cpu == null) {
+            return Optional.empty();
+        }
+        int threads = Quantity.getAmountInBytes(cpu).setScale(0, RoundingMode.CEILING).intValueExact();
+        return Optional.of(Math.max(1, threads));
     }
 
     /** Requests or limits from the spec, with the GPUs (extended resources need both, equal). */

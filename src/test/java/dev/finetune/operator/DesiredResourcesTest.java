@@ -16,6 +16,8 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import dev.finetune.api.ResourcesSpec;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The dependents' desired state, built without a cluster. */
@@ -94,6 +96,23 @@ class DesiredResourcesTest {
         // The root filesystem is read-only; the JVM, libtorch and DuckDB (its native library) write to /tmp.
         var tmp = pod.getVolumes().stream().filter(v -> v.getName().equals("tmp")).findFirst().orElseThrow();
         assertTrue(tmp.getEmptyDir() != null, "/tmp must be an emptyDir: " + tmp);
+    }
+
+    @Test
+    void theTrainersThreadsFollowThePodsCpuNotTheNodes() {
+        ResourcesSpec resources = new ResourcesSpec();
+        assertEquals(Optional.empty(), TrainingJobDependent.cpuThreads(resources));
+        resources.requests.put("cpu", new Quantity("1500m"));
+        assertEquals(Optional.of(2), TrainingJobDependent.cpuThreads(resources));
+        resources.limits.put("cpu", new Quantity("4"));
+        assertEquals(Optional.of(4), TrainingJobDependent.cpuThreads(resources), "the limit wins over the request");
+        resources.limits.put("cpu", new Quantity("100m"));
+        assertEquals(Optional.of(1), TrainingJobDependent.cpuThreads(resources));
+
+        FineTuneJob ftj = Jobs.mrpc("threads");
+        ftj.getSpec().resources.requests.put("cpu", new Quantity("4"));
+        var env = TrainingJobDependent.desired(ftj, settings).getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
+        assertEquals("4", env.stream().filter(e -> e.getName().equals("OMP_NUM_THREADS")).findFirst().orElseThrow().getValue());
     }
 
     @Test
