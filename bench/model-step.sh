@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Training-step speed of a bert-base-sized model against this machine's float32 matmul peak.
-# Usage: bench/model-step.sh [BATCH [TOKENS [STEPS]]]   (defaults 8 64 6)
+# Usage: bench/model-step.sh [BATCH [TOKENS [STEPS [CONFIG_JSON]]]]   (defaults 8 64 6, bert-base)
 # Threads: BENCH_JAVA_OPTS="-Dai.djl.pytorch.num_threads=1 -Dai.djl.pytorch.num_interop_threads=1"
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -24,7 +24,13 @@ public final class ModelStepBenchmark {
     private static final String BERT_BASE = "{\"vocab_size\": 30522, \"hidden_size\": 768, \"num_hidden_layers\": 12,"
             + " \"num_attention_heads\": 12, \"intermediate_size\": 3072, \"max_position_embeddings\": 512}";
 
-    public static void main(String[] args) {
+    /** bert-base by default; a config.json path as the 4th argument benchmarks that model's shape instead. */
+    private static BertConfig config(String[] args) throws java.io.IOException {
+        return args.length > 3 ? BertConfig.read(java.nio.file.Path.of(args[3])).withLabels(2, null)
+                : BertConfig.parse(BERT_BASE, "bert-base config");
+    }
+
+    public static void main(String[] args) throws Exception {
         int batch = intArg(args, 0, 8);
         int length = intArg(args, 1, 64);
         int steps = intArg(args, 2, 6);
@@ -36,7 +42,7 @@ public final class ModelStepBenchmark {
 
         try (NDManager manager = NDManager.newBaseManager();
                 BertForSequenceClassification model = BertForSequenceClassification.fromConfig(
-                        BertConfig.parse(BERT_BASE, "bert-base config"), manager, 42)) {
+                        config(args), manager, 42)) {
             BertConfig config = model.config();
             long nonEmbedding = 0;
             long all = 0;
