@@ -12,6 +12,7 @@ import dev.finetune.api.TrainingSpec;
 import dev.finetune.trainer.model.BertConfig;
 import dev.finetune.trainer.model.BertForSequenceClassification;
 import dev.finetune.trainer.model.SafetensorsReader;
+import dev.finetune.trainer.train.ToyData;
 import dev.finetune.trainer.train.TrainingSnapshot;
 import dev.finetune.trainer.train.TrainingSteps;
 import java.io.IOException;
@@ -94,7 +95,7 @@ class CheckpointResumeTest {
     private Optional<TrainingSnapshot> prepare(TrainingSpec spec, BertConfig config) throws IOException {
         try (NDManager manager = NDManager.newBaseManager();
                 BertForSequenceClassification model = BertForSequenceClassification.fromConfig(config, manager, 1)) {
-            TrainingSteps steps = TrainingSteps.of(spec, ToyPairs.train(ToyRun.ROWS, spec.perDeviceTrainBatchSize, spec.seed)
+            TrainingSteps steps = TrainingSteps.of(spec, ToyData.train(ToyRun.ROWS, spec.perDeviceTrainBatchSize, spec.seed)
                     .batchesPerEpoch());
             return CheckpointResume.prepare(output, spec, model, steps, manager);
         }

@@ -14,6 +14,7 @@ import dev.finetune.trainer.data.Batch;
 import dev.finetune.trainer.metrics.TrainingMeters;
 import dev.finetune.trainer.model.BertForSequenceClassification;
 import dev.finetune.trainer.model.SafetensorsReader;
+import dev.finetune.trainer.train.ToyData;
 import dev.finetune.trainer.train.Trainer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayOutputStream;
@@ -76,8 +77,8 @@ class FinalModelExportTest {
                 BertForSequenceClassification model = TinyBert.model(manager, spec.seed)) {
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             CheckpointWriter writer = new CheckpointWriter(output, model, tokenizer, spec, new TrainingMeters(registry, "t"));
-            try (Trainer trainer = new Trainer(TinyBert.classifier(model), spec, ToyPairs.train(ToyRun.ROWS, ToyRun.BATCH,
-                    spec.seed), ToyPairs.eval(16, 8)).withOutput(new PrintStream(new ByteArrayOutputStream(), true,
+            try (Trainer trainer = new Trainer(TinyBert.classifier(model), spec, ToyData.train(ToyRun.ROWS, ToyRun.BATCH,
+                    spec.seed), ToyData.eval(16, 8)).withOutput(new PrintStream(new ByteArrayOutputStream(), true,
                     StandardCharsets.UTF_8)).withProgressBar(false).withCheckpointSaver(writer)) {
                 trainer.train(null);
                 assertEquals(output.resolve("final"), writer.saveFinal(trainer.state()));
@@ -103,7 +104,7 @@ class FinalModelExportTest {
                             scope, 99)) {
                 assertEquals(List.of(), loaded.loadReport().newlyInitialized());
                 assertEquals(List.of(), loaded.loadReport().unused());
-                Batch batch = ToyPairs.eval(16, 16).batch(0, scope);
+                Batch batch = ToyData.eval(16, 16).batch(0, scope);
                 float[] expected = model.forward(batch.inputIds(), batch.tokenTypeIds(), batch.attentionMask(), false)
                         .toFloatArray();
                 float[] actual = loaded.forward(batch.inputIds(), batch.tokenTypeIds(), batch.attentionMask(), false)

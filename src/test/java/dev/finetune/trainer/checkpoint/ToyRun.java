@@ -3,6 +3,7 @@ package dev.finetune.trainer.checkpoint;
 import ai.djl.ndarray.NDManager;
 import dev.finetune.api.TrainingSpec;
 import dev.finetune.trainer.model.BertForSequenceClassification;
+import dev.finetune.trainer.train.ToyData;
 import dev.finetune.trainer.train.Trainer;
 import dev.finetune.trainer.train.TrainerCallback;
 import dev.finetune.trainer.train.TrainerState;
@@ -57,8 +58,8 @@ final class ToyRun {
                 NDManager resumeManager = manager.newSubManager()) {
             CheckpointWriter writer = new CheckpointWriter(output, model, tokenizerDir, spec, null);
             PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-            try (Trainer trainer = new Trainer(TinyBert.classifier(model), spec, ToyPairs.train(ROWS, BATCH, spec.seed),
-                    ToyPairs.eval(16, 8)).withOutput(quiet).withProgressBar(false).withCheckpointSaver(writer)) {
+            try (Trainer trainer = new Trainer(TinyBert.classifier(model), spec, ToyData.train(ROWS, BATCH, spec.seed),
+                    ToyData.eval(16, 8)).withOutput(quiet).withProgressBar(false).withCheckpointSaver(writer)) {
                 if (extra != null) {
                     trainer.addCallback(extra);
                 }

@@ -10,11 +10,11 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * A learnable toy task for loop tests: label 1 iff token 7 occurs in the row. Stands in for the data
+ * A learnable toy task for loop and checkpoint tests (ids below the tiny BERT's vocabulary): label 1 iff token 7 occurs in the row. Stands in for the data
  * package: a (seed, epoch) shuffle, batches with dynamic padding (pad id 0) and a smaller last batch.
  */
-final class ToyData implements TrainBatchSource, EvalBatchSource {
-    static final int VOCAB = 20;
+public final class ToyData implements TrainBatchSource, EvalBatchSource {
+    public static final int VOCAB = 20;
     private final List<int[]> rows = new ArrayList<>();
     private final List<Integer> labels = new ArrayList<>();
     private final int batchSize;
@@ -47,11 +47,11 @@ final class ToyData implements TrainBatchSource, EvalBatchSource {
         }
     }
 
-    static ToyData train(int n, int batchSize, long seed) {
+    public static ToyData train(int n, int batchSize, long seed) {
         return new ToyData(n, batchSize, seed, true, false);
     }
 
-    static ToyData eval(int n, int batchSize) {
+    public static ToyData eval(int n, int batchSize) {
         return new ToyData(n, batchSize, 0, false, false);
     }
 
