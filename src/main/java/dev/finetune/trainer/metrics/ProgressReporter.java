@@ -1,5 +1,6 @@
 package dev.finetune.trainer.metrics;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.finetune.api.CheckpointInfo;
 import dev.finetune.api.Progress;
 import dev.finetune.api.TrainerReport;
@@ -7,6 +8,7 @@ import dev.finetune.api.TrainingMetrics;
 import dev.finetune.trainer.train.TrainerCallback;
 import dev.finetune.trainer.train.TrainerState;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -18,6 +20,7 @@ import java.util.stream.Stream;
  * the operator mirrors it onto the FineTuneJob status.
  */
 public final class ProgressReporter implements TrainerCallback {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private final LongSupplier nanoClock;
     private TrainerReport report = new TrainerReport();
     private long startNanos = -1;
@@ -106,15 +109,16 @@ public final class ProgressReporter implements TrainerCallback {
         updateProgress(state);
     }
 
-    /** A copy, safe to serialise on another thread. */
+    /**
+     * A deep copy, safe to serialise on another thread; made through JSON so that a field added to the
+     * report can never be left out of the copy.
+     */
     public synchronized TrainerReport snapshot() {
-        TrainerReport copy = new TrainerReport();
-        copy.stage = report.stage;
-        copy.message = report.message;
-        copy.progress = report.progress == null ? null : copyOf(report.progress);
-        copy.metrics = copyOf(report.metrics);
-        copy.checkpoints = copyOf(report.checkpoints);
-        return copy;
+        try {
+            return JSON.readValue(JSON.writeValueAsBytes(report), TrainerReport.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy the progress report", e);
+        }
     }
 
     private void updateProgress(TrainerState state) {
@@ -130,38 +134,5 @@ public final class ProgressReporter implements TrainerCallback {
             progress.etaSeconds = Math.round(secondsPerStep * (state.maxSteps - state.globalStep));
         }
         report.progress = progress;
-    }
-
-    private static Progress copyOf(Progress p) {
-        Progress c = new Progress();
-        c.step = p.step;
-        c.totalSteps = p.totalSteps;
-        c.epoch = p.epoch;
-        c.percent = p.percent;
-        c.etaSeconds = p.etaSeconds;
-        c.samplesPerSecond = p.samplesPerSecond;
-        return c;
-    }
-
-    private static TrainingMetrics copyOf(TrainingMetrics m) {
-        TrainingMetrics c = new TrainingMetrics();
-        c.trainLoss = m.trainLoss;
-        c.learningRate = m.learningRate;
-        c.gradNorm = m.gradNorm;
-        c.evalLoss = m.evalLoss;
-        c.evalAccuracy = m.evalAccuracy;
-        c.evalF1 = m.evalF1;
-        c.evalMacroF1 = m.evalMacroF1;
-        c.evalMatthewsCorrelation = m.evalMatthewsCorrelation;
-        return c;
-    }
-
-    private static CheckpointInfo copyOf(CheckpointInfo i) {
-        CheckpointInfo c = new CheckpointInfo();
-        c.latest = i.latest;
-        c.best = i.best;
-        c.bestMetric = i.bestMetric;
-        c.count = i.count;
-        return c;
     }
 }
