@@ -3,6 +3,7 @@ package dev.finetune.cli;
 import dev.finetune.api.FineTuneJob;
 import dev.finetune.api.ManifestReader;
 import dev.finetune.operator.FineTuneJobValidator;
+import dev.finetune.trainer.source.SourceResolver;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -59,13 +60,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private Path cacheDir() {
-        if (cacheDir != null) {
-            return cacheDir.toAbsolutePath();
-        }
-        String env = System.getenv("HF_HUB_CACHE");
-        if (env != null && !env.isBlank()) {
-            return Path.of(env);
-        }
-        return Path.of(System.getProperty("user.home"), ".cache", "finetune", "hub");
+        return cacheDir != null ? cacheDir.toAbsolutePath()
+                : SourceResolver.hubCache(Path.of(System.getProperty("user.home"), ".cache", "finetune", "hub"));
     }
 }

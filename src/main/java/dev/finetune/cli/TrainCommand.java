@@ -4,6 +4,7 @@ import dev.finetune.api.FineTuneJob;
 import dev.finetune.api.ManifestReader;
 import dev.finetune.api.TrainerReport;
 import dev.finetune.trainer.metrics.TerminationMessage;
+import dev.finetune.trainer.source.SourceResolver;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -44,8 +45,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         Path root = workspace.toAbsolutePath();
         Path out = output != null ? output.toAbsolutePath() : root.resolve(job.getMetadata().getName());
-        String hubCache = System.getenv("HF_HUB_CACHE");
-        Path cacheDir = hubCache == null || hubCache.isBlank() ? root.resolve(".cache").resolve("hub") : Path.of(hubCache);
+        Path cacheDir = SourceResolver.hubCache(root.resolve(".cache").resolve("hub"));
         TrainingLauncher.Settings settings = new TrainingLauncher.Settings(out, root, cacheDir, root, port, terminationLog,
                 false);
         return TrainingLauncher.launch(job, settings, System.out);

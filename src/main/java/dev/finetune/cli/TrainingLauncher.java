@@ -37,8 +37,8 @@ final class TrainingLauncher {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ProgressReporter progress = new ProgressReporter();
         TrainingMeters meters = new TrainingMeters(registry, name);
-        SourceResolver sources = new SourceResolver(settings.workspace(), settings.cacheDir(), System.getenv("HF_TOKEN"),
-                settings.baseDir(), endpoint(), p -> progress.stage("Downloading", p.toString()));
+        SourceResolver sources = SourceResolver.fromEnvironment(settings.workspace(), settings.cacheDir(), settings.baseDir(),
+                p -> progress.stage("Downloading", p.toString()));
         TrainerHttpServer server = null;
         int exitCode;
         try {
@@ -66,11 +66,6 @@ final class TrainingLauncher {
         }
         writeTerminationMessage(settings.terminationLog(), progress.snapshot());
         return exitCode;
-    }
-
-    private static java.net.URI endpoint() {
-        String endpoint = System.getenv("HF_ENDPOINT");
-        return endpoint == null || endpoint.isBlank() ? SourceResolver.DEFAULT_ENDPOINT : java.net.URI.create(endpoint);
     }
 
     private static void writeTerminationMessage(Path file, TrainerReport report) {

@@ -67,15 +67,19 @@ public final class SourceResolver {
     }
 
     /**
-     * The resolver a trainer uses: token from HF_TOKEN, endpoint from HF_ENDPOINT, cache in HF_HUB_CACHE or
-     * {@code <workspace>/.cache/hub}, as huggingface_hub reads them.
+     * The resolver a trainer uses: token from HF_TOKEN and endpoint from HF_ENDPOINT, as huggingface_hub
+     * reads them; {@code cacheDir} from {@link #hubCache}, or a flag that overrides it.
      */
-    public static SourceResolver fromEnvironment(Path workspace, Path baseDir, DownloadListener listener) {
+    public static SourceResolver fromEnvironment(Path workspace, Path cacheDir, Path baseDir, DownloadListener listener) {
         Map<String, String> env = System.getenv();
         String endpoint = env.getOrDefault("HF_ENDPOINT", "").isBlank() ? DEFAULT_ENDPOINT.toString() : env.get("HF_ENDPOINT");
-        String cache = env.getOrDefault("HF_HUB_CACHE", "");
-        Path cacheDir = cache.isBlank() ? workspace.resolve(".cache").resolve("hub") : Path.of(cache);
         return new SourceResolver(workspace, cacheDir, env.get("HF_TOKEN"), baseDir, URI.create(endpoint), listener);
+    }
+
+    /** HF_HUB_CACHE where it is set (as huggingface_hub reads it), else {@code defaultDir}. */
+    public static Path hubCache(Path defaultDir) {
+        String cache = System.getenv("HF_HUB_CACHE");
+        return cache == null || cache.isBlank() ? defaultDir : Path.of(cache);
     }
 
     /** A local folder with config.json, the safetensors weights and the tokenizer files. */
