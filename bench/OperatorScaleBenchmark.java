@@ -12,8 +12,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * N FineTuneJobs created at once on fabric8's mock API server (CRUD mode, in this JVM) with the operator
- * running: time until every one has its Job and a status, reconciles per second, and the operator's heap.
+ * N FineTuneJobs created at once on the operator tests' API server (MockCluster, in this JVM) with the operator
+ * running: time until every one has its Job and a status, reconciles per second, then a steady state with a
+ * fifth of them Running and serving /progress (reconciles and status writes per second), and the operator's heap.
  * Run by bench/operator-scale.sh; not part of `mvn verify`.
  */
 public final class OperatorScaleBenchmark {
@@ -50,6 +51,28 @@ public final class OperatorScaleBenchmark {
             }
             double allDoneSeconds = seconds(start);
             double reconciles = reconciliations(cluster);
+            drainStatusWrites(cluster);
+
+            // A share of the jobs Running: their pods serve /progress (one local trainer for all, as in the
+            // tests), whose step moves every 100 ms, so that each poll sees news and writes status.
+            int running = Math.max(1, jobs / 5);
+            for (int i = 0; i < running; i++) {
+                String name = String.format("job-%04d", i);
+                cluster.runPod(name, name + "-pod");
+            }
+            double window = 20;
+            long steadyStart = System.nanoTime();
+            double reconcilesBefore = reconciliations(cluster);
+            for (long step = 1; seconds(steadyStart) < window; step++) {
+                cluster.report = FineTuneJobOperatorTest.report("Training", step, 100_000, step / 1000.0, 0.5, null, null);
+                Thread.sleep(100);
+            }
+            double steadySeconds = seconds(steadyStart);
+            double steadyReconciles = reconciliations(cluster) - reconcilesBefore;
+            long statusWrites = drainStatusWrites(cluster);
+            long runningWithProgress = cluster.client.resources(FineTuneJob.class).inNamespace(MockCluster.NS).list().getItems().stream()
+                    .filter(j -> j.getStatus() != null && j.getStatus().progress != null && j.getStatus().progress.step != null)
+                    .count();
             long heapWithOperator = usedHeapAfterGc();
             cluster.stopOperator();
             long heapAfterStop = usedHeapAfterGc();
@@ -58,14 +81,15 @@ public final class OperatorScaleBenchmark {
             System.out.printf("every one with its Job and a status after %.2f s (jobs %d/%d, statuses %d/%d)%n",
                     allDoneSeconds, withJob, jobs, withStatus, jobs);
             System.out.printf("reconciles: %.0f in %.2f s = %.0f/s%n", reconciles, allDoneSeconds, reconciles / allDoneSeconds);
+            System.out.printf("steady state, %d of %d jobs Running with /progress served for %.1f s: %d with progress on status,"
+                    + " reconciles %.0f/s, status writes %d = %.1f/s%n", running, jobs, steadySeconds, runningWithProgress,
+                    steadyReconciles / steadySeconds, statusWrites, statusWrites / steadySeconds);
             System.out.printf("heap used after GC: mock API server alone %d MiB, with operator and %d jobs %d MiB, operator stopped %d MiB"
                     + " -> operator ~%d MiB%n", heapMockOnly >> 20, jobs, heapWithOperator >> 20, heapAfterStop >> 20,
                     (heapWithOperator - heapAfterStop) >> 20);
-            if (withJob != jobs || withStatus != jobs) {
-                System.exit(1);
-            }
+            // Exit here, not after closing the mock: its shutdown waits on the watch connections of 1000 jobs.
+            System.exit(withJob != jobs || withStatus != jobs || runningWithProgress < running ? 1 : 0);
         }
-        System.exit(0);
     }
 
     /** All jobs at once, from 8 client threads. */
@@ -80,6 +104,19 @@ public final class OperatorScaleBenchmark {
             f.get();
         }
         pool.shutdown();
+    }
+
+    /** The operator's status writes (PATCH or PUT of .../status) recorded by the mock since the last call. */
+    private static long drainStatusWrites(MockCluster cluster) throws InterruptedException {
+        long writes = 0;
+        io.fabric8.mockwebserver.http.RecordedRequest request;
+        while ((request = cluster.server.takeRequest(1, java.util.concurrent.TimeUnit.MILLISECONDS)) != null) {
+            if (MockCluster.OPERATOR_AGENT.equals(request.getHeader("User-Agent")) && request.getPath().contains("/finetunejobs/")
+                    && request.getPath().split("\\?")[0].endsWith("/status") && !"GET".equals(request.getMethod())) {
+                writes++;
+            }
+        }
+        return writes;
     }
 
     private static double reconciliations(MockCluster cluster) {
