@@ -2,6 +2,7 @@ package dev.finetune.cli;
 
 import dev.finetune.api.ManifestReader.ManifestException;
 import dev.finetune.trainer.checkpoint.IncompatibleCheckpointException;
+import dev.finetune.trainer.checkpoint.StorageException;
 import dev.finetune.trainer.data.DataException;
 import dev.finetune.trainer.source.SourceException;
 
@@ -17,6 +18,9 @@ final class ExitCodes {
     private ExitCodes() {}
 
     static int of(Throwable error) {
+        if (storageProblem(error) != null) {
+            return INVALID;
+        }
         if (error instanceof SourceException source) {
             return source.exitCode();
         }
@@ -26,6 +30,26 @@ final class ExitCodes {
             return INVALID;
         }
         return FAILED;
+    }
+
+    /**
+     * The {@link StorageException} behind {@code error}, or null: the loop wraps a failed save in an
+     * UncheckedIOException, whose own message ("saving the checkpoint at step N failed") says less.
+     */
+    static StorageException storageProblem(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof StorageException storage) {
+                return storage;
+            }
+        }
+        return null;
+    }
+
+    /** The one line to show for {@code error}: a storage problem's own message where one is behind it. */
+    static String message(Throwable error) {
+        StorageException storage = storageProblem(error);
+        Throwable shown = storage != null ? storage : error;
+        return shown.getMessage() == null ? shown.toString() : shown.getMessage();
     }
 
     /** Errors the user can fix from the message alone: no stack trace for them. */
