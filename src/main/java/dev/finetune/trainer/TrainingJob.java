@@ -7,6 +7,7 @@ import dev.finetune.api.FineTuneJobSpec;
 import dev.finetune.trainer.checkpoint.CheckpointReader;
 import dev.finetune.trainer.checkpoint.CheckpointResume;
 import dev.finetune.trainer.checkpoint.CheckpointWriter;
+import dev.finetune.trainer.checkpoint.DiskSpaceCheck;
 import dev.finetune.trainer.data.TrainingData;
 import dev.finetune.trainer.metrics.ProgressReporter;
 import dev.finetune.trainer.metrics.TrainingMeters;
@@ -84,9 +85,13 @@ public final class TrainingJob {
                     .withProgressBar(progressBar)
                     .addCallback(progress);
             callbacks.forEach(trainer::addCallback);
-            CheckpointWriter checkpoints = new CheckpointWriter(output, model, modelDir, spec.training, meters);
+            DiskSpaceCheck diskSpace = DiskSpaceCheck.forModel(output, model, modelDir, DiskSpaceCheck.FILE_STORE);
+            CheckpointWriter checkpoints = new CheckpointWriter(output, model, modelDir, spec.training, meters)
+                    .withDiskSpaceCheck(diskSpace);
             trainer.withCheckpointSaver(checkpoints);
             Optional<TrainingSnapshot> resume = CheckpointResume.prepare(output, spec.training, model, trainer.steps(), manager);
+            diskSpace.warnAtStart(spec.training,
+                    DiskSpaceCheck.savePoints(spec.training, trainer.steps().maxSteps(), trainer.steps().numEpochs()));
             resume.ifPresent(snapshot -> reportExistingCheckpoints());
             TrainResult result = trainer.train(resume.orElse(null));
 
