@@ -14,6 +14,7 @@ import dev.finetune.trainer.metrics.TrainingMeters;
 import dev.finetune.trainer.model.BertConfig;
 import dev.finetune.trainer.model.BertForSequenceClassification;
 import dev.finetune.trainer.source.DatasetFiles;
+import dev.finetune.trainer.source.SourcePins;
 import dev.finetune.trainer.source.SourceResolver;
 import dev.finetune.trainer.train.EvalBatchSource;
 import dev.finetune.trainer.train.TrainResult;
@@ -69,10 +70,13 @@ public final class TrainingJob {
 
     public TrainResult run() throws Exception {
         FineTuneJobSpec spec = job.getSpec();
+        // The Hub commits of the first start, so that retries and resumes read the same model and data.
+        SourcePins pins = SourcePins.read(output);
         progress.stage("Downloading", "model " + spec.model.uri);
-        Path modelDir = sources.resolveModel(spec.model);
+        Path modelDir = sources.resolveModel(spec.model, pins);
         progress.stage("Downloading", "dataset " + spec.dataset.uri);
-        DatasetFiles files = sources.resolveDataset(spec.dataset);
+        DatasetFiles files = sources.resolveDataset(spec.dataset, pins);
+        progress.sources(pins.sources());
 
         progress.stage("Tokenizing", null);
         TrainingData data = TrainingData.load(files.location(), withFormat(spec.dataset, files.format()), spec.task, modelDir);
