@@ -7,8 +7,8 @@ import dev.finetune.trainer.data.DataException;
 import dev.finetune.trainer.source.SourceException;
 
 /**
- * The process exit codes the operator acts on (SPEC.md "How a job flows"): 2 is a bad spec or bad data and
- * is not retried; anything else non-zero is retried and resumes from the latest checkpoint.
+ * The process exit codes the operator acts on (SPEC.md "How a job flows"): 2 is a bad spec or bad data, or an
+ * output volume that cannot take the run (not writable, no room for the next checkpoint), and is not retried; anything else non-zero is retried and resumes from the latest checkpoint.
  */
 final class ExitCodes {
     static final int OK = 0;
