@@ -5,6 +5,7 @@ import dev.finetune.trainer.checkpoint.IncompatibleCheckpointException;
 import dev.finetune.trainer.checkpoint.StorageException;
 import dev.finetune.trainer.data.DataException;
 import dev.finetune.trainer.source.SourceException;
+import java.io.IOException;
 
 /**
  * The process exit codes the operator acts on (SPEC.md "How a job flows"): 2 is a bad spec or bad data, or an
@@ -18,7 +19,7 @@ final class ExitCodes {
     private ExitCodes() {}
 
     static int of(Throwable error) {
-        if (storageProblem(error) != null) {
+        if (storageProblem(error) != null || noSpaceLeft(error) != null) {
             return INVALID;
         }
         if (error instanceof SourceException source) {
@@ -45,11 +46,26 @@ final class ExitCodes {
         return null;
     }
 
+    /**
+     * The ENOSPC behind {@code error}, or null: the volume filled up during a save in spite of the check before it
+     * (another job writing to the same claim, say). Retrying on the same full volume cannot help either.
+     */
+    static IOException noSpaceLeft(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof IOException io && io.getMessage() != null && io.getMessage().contains("No space left on device")) {
+                return io;
+            }
+        }
+        return null;
+    }
+
     /** The one line to show for {@code error}: a storage problem's own message where one is behind it. */
     static String message(Throwable error) {
         StorageException storage = storageProblem(error);
         Throwable shown = storage != null ? storage : error;
-        return shown.getMessage() == null ? shown.toString() : shown.getMessage();
+        String message = shown.getMessage() == null ? shown.toString() : shown.getMessage();
+        IOException full = storage == null ? noSpaceLeft(error) : null;
+        return full == null || full == error ? message : message + ": " + full.getMessage();
     }
 
     /** Errors the user can fix from the message alone: no stack trace for them. */
