@@ -14,6 +14,13 @@ public class DatasetSource {
     @JsonPropertyDescription("hf://ORG/NAME, https://..., file:///abs/path, pvc://relative/path, or a relative path (on the job's volume in a pod; beside the manifest with `run`); a file or a folder of split files.")
     public String uri;
 
+    @JsonPropertyDescription("Hub revision for hf:// URIs. main reads the Hub's Parquet conversion of the dataset"
+            + " (branch refs/convert/parquet); another branch, tag or commit is read as the Parquet files it holds in that"
+            + " layout (CONFIG/SPLIT/*.parquet), e.g. a commit of refs/convert/parquet as status.sources.dataset.commit shows it."
+            + " The commit resolved at the first start is used again by every retry and resume.")
+    @Default("main")
+    public String revision = "main";
+
     @JsonPropertyDescription("Dataset configuration on the Hub (e.g. mrpc of nyu-mll/glue).")
     public String config;
 

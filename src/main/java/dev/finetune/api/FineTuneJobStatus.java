@@ -28,4 +28,7 @@ public class FineTuneJobStatus {
     public TrainingMetrics metrics;
     @JsonPropertyDescription("The checkpoints on the job's volume.")
     public CheckpointInfo checkpoints;
+    @JsonPropertyDescription("The Hub commits of the model and dataset, pinned at the first start: every retry and resume"
+            + " trains on these, even when the branch has moved since.")
+    public ResolvedSources sources;
 }

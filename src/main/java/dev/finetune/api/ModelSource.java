@@ -14,7 +14,8 @@ public class ModelSource {
     @JsonPropertyDescription("hf://ORG/NAME, https://..., file:///abs/path, pvc://relative/path, or a relative path (on the job's volume in a pod; beside the manifest with `run`).")
     public String uri;
 
-    @JsonPropertyDescription("Hub revision (branch, tag or commit) for hf:// URIs.")
+    @JsonPropertyDescription("Hub revision (branch, tag or commit) for hf:// URIs. The commit resolved at the first start"
+            + " is used again by every retry and resume (status.sources.model).")
     @Default("main")
     public String revision = "main";
 

@@ -14,4 +14,6 @@ public class TrainerReport {
     public Progress progress;
     public TrainingMetrics metrics;
     public CheckpointInfo checkpoints;
+    /** The Hub commits the model and dataset were pinned to at the first start. */
+    public ResolvedSources sources;
 }

@@ -98,7 +98,9 @@ public class TrainingSpec {
     @Default("500")
     public Integer saveSteps = 500;
 
-    @JsonPropertyDescription("Keep at most this many checkpoints (the best is always kept); unset keeps all.")
+    @JsonPropertyDescription("Keep at most this many checkpoints (the best is always kept); unset keeps all, as in"
+            + " transformers (no limit by default, so that no checkpoint is ever deleted unasked). The trainer warns at start"
+            + " when the checkpoints kept cannot fit on the volume, and stops with exit code 2 before a save that does not fit.")
     @Min(1)
     public Integer saveTotalLimit;
 

@@ -2,12 +2,14 @@ package dev.finetune.cli;
 
 import dev.finetune.api.ManifestReader.ManifestException;
 import dev.finetune.trainer.checkpoint.IncompatibleCheckpointException;
+import dev.finetune.trainer.checkpoint.StorageException;
 import dev.finetune.trainer.data.DataException;
 import dev.finetune.trainer.source.SourceException;
+import java.io.IOException;
 
 /**
- * The process exit codes the operator acts on (SPEC.md "How a job flows"): 2 is a bad spec or bad data and
- * is not retried; anything else non-zero is retried and resumes from the latest checkpoint.
+ * The process exit codes the operator acts on (SPEC.md "How a job flows"): 2 is a bad spec or bad data, or an
+ * output volume that cannot take the run (not writable, no room for the next checkpoint), and is not retried; anything else non-zero is retried and resumes from the latest checkpoint.
  */
 final class ExitCodes {
     static final int OK = 0;
@@ -17,6 +19,9 @@ final class ExitCodes {
     private ExitCodes() {}
 
     static int of(Throwable error) {
+        if (storageProblem(error) != null || noSpaceLeft(error) != null) {
+            return INVALID;
+        }
         if (error instanceof SourceException source) {
             return source.exitCode();
         }
@@ -26,6 +31,41 @@ final class ExitCodes {
             return INVALID;
         }
         return FAILED;
+    }
+
+    /**
+     * The {@link StorageException} behind {@code error}, or null: the loop wraps a failed save in an
+     * UncheckedIOException, whose own message ("saving the checkpoint at step N failed") says less.
+     */
+    static StorageException storageProblem(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof StorageException storage) {
+                return storage;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The ENOSPC behind {@code error}, or null: the volume filled up during a save in spite of the check before it
+     * (another job writing to the same claim, say). Retrying on the same full volume cannot help either.
+     */
+    static IOException noSpaceLeft(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof IOException io && io.getMessage() != null && io.getMessage().contains("No space left on device")) {
+                return io;
+            }
+        }
+        return null;
+    }
+
+    /** The one line to show for {@code error}: a storage problem's own message where one is behind it. */
+    static String message(Throwable error) {
+        StorageException storage = storageProblem(error);
+        Throwable shown = storage != null ? storage : error;
+        String message = shown.getMessage() == null ? shown.toString() : shown.getMessage();
+        IOException full = storage == null ? noSpaceLeft(error) : null;
+        return full == null || full == error ? message : message + ": " + full.getMessage();
     }
 
     /** Errors the user can fix from the message alone: no stack trace for them. */

@@ -3,6 +3,8 @@ package dev.finetune.cli;
 import dev.finetune.api.FineTuneJob;
 import dev.finetune.api.ManifestReader;
 import dev.finetune.operator.FineTuneJobValidator;
+import dev.finetune.trainer.checkpoint.StorageException;
+import dev.finetune.trainer.checkpoint.WritableOutput;
 import dev.finetune.trainer.source.SourceResolver;
 import java.nio.file.Path;
 import java.util.List;
@@ -54,6 +56,12 @@ final class RunCommand implements Callable<Integer> {
         }
         Path cwd = Path.of("").toAbsolutePath();
         Path out = output != null ? output : cwd.resolve("runs").resolve(job.getMetadata().getName());
+        try {
+            WritableOutput.check(out, ""); // before any download: a run that cannot save must not start
+        } catch (StorageException e) {
+            spec.commandLine().getErr().println("error: " + e.getMessage());
+            return ExitCodes.INVALID;
+        }
         TrainingLauncher.Settings settings = new TrainingLauncher.Settings(out.toAbsolutePath(), cwd, cacheDir(),
                 manifest.toAbsolutePath().getParent(), metricsPort, null, !noProgressBar);
         return TrainingLauncher.launch(job, settings, System.out);

@@ -3,6 +3,8 @@ package dev.finetune.cli;
 import dev.finetune.api.FineTuneJob;
 import dev.finetune.api.ManifestReader;
 import dev.finetune.api.TrainerReport;
+import dev.finetune.trainer.checkpoint.StorageException;
+import dev.finetune.trainer.checkpoint.WritableOutput;
 import dev.finetune.trainer.metrics.TerminationMessage;
 import dev.finetune.trainer.source.SourceResolver;
 import java.io.IOException;
@@ -15,6 +17,10 @@ import picocli.CommandLine.Option;
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Run a FineTuneJob's training inside its pod: serves /metrics, /progress and /healthz.")
 final class TrainCommand implements Callable<Integer> {
+    /** In a pod the folder is on the job's volume: what usually makes it unwritable there. */
+    static final String POD_VOLUME_HINT = " (the job's volume at /workspace: check that the claim is not mounted read-only"
+            + " and that the pod's securityContext.fsGroup lets the trainer's user write it)";
+
     @Option(names = "--config", paramLabel = "FILE", defaultValue = "/etc/finetune/job.yaml",
             description = "The FineTuneJob (default: ${DEFAULT-VALUE}).")
     Path config;
@@ -45,6 +51,13 @@ final class TrainCommand implements Callable<Integer> {
         }
         Path root = workspace.toAbsolutePath();
         Path out = output != null ? output.toAbsolutePath() : root.resolve(job.getMetadata().getName());
+        try {
+            WritableOutput.check(out, POD_VOLUME_HINT); // before any download: a run that cannot save must not start
+        } catch (StorageException e) {
+            System.err.println("error: " + e.getMessage());
+            reportInvalidConfig(e.getMessage());
+            return ExitCodes.INVALID;
+        }
         Path cacheDir = SourceResolver.hubCache(root.resolve(".cache").resolve("hub"));
         TrainingLauncher.Settings settings = new TrainingLauncher.Settings(out, root, cacheDir, root, port, terminationLog,
                 false);

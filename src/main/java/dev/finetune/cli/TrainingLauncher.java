@@ -52,7 +52,7 @@ final class TrainingLauncher {
             exitCode = ExitCodes.OK;
         } catch (Exception | OutOfMemoryError e) {
             exitCode = ExitCodes.of(e);
-            String message = e.getMessage() == null ? e.toString() : e.getMessage();
+            String message = ExitCodes.message(e);
             progress.stage("Failed", message);
             if (ExitCodes.isUserError(e)) {
                 LOG.error("{}", message);

@@ -132,6 +132,9 @@ public final class FineTuneJobObserver {
         if (report.checkpoints != null) {
             status.checkpoints = report.checkpoints;
         }
+        if (report.sources != null) {
+            status.sources = report.sources;
+        }
     }
 
     private static void finishProgress(FineTuneJobStatus status) {

@@ -7,12 +7,14 @@ import dev.finetune.api.FineTuneJobSpec;
 import dev.finetune.trainer.checkpoint.CheckpointReader;
 import dev.finetune.trainer.checkpoint.CheckpointResume;
 import dev.finetune.trainer.checkpoint.CheckpointWriter;
+import dev.finetune.trainer.checkpoint.DiskSpaceCheck;
 import dev.finetune.trainer.data.TrainingData;
 import dev.finetune.trainer.metrics.ProgressReporter;
 import dev.finetune.trainer.metrics.TrainingMeters;
 import dev.finetune.trainer.model.BertConfig;
 import dev.finetune.trainer.model.BertForSequenceClassification;
 import dev.finetune.trainer.source.DatasetFiles;
+import dev.finetune.trainer.source.SourcePins;
 import dev.finetune.trainer.source.SourceResolver;
 import dev.finetune.trainer.train.EvalBatchSource;
 import dev.finetune.trainer.train.TrainResult;
@@ -68,10 +70,13 @@ public final class TrainingJob {
 
     public TrainResult run() throws Exception {
         FineTuneJobSpec spec = job.getSpec();
+        // The Hub commits of the first start, so that retries and resumes read the same model and data.
+        SourcePins pins = SourcePins.read(output);
         progress.stage("Downloading", "model " + spec.model.uri);
-        Path modelDir = sources.resolveModel(spec.model);
+        Path modelDir = sources.resolveModel(spec.model, pins);
         progress.stage("Downloading", "dataset " + spec.dataset.uri);
-        DatasetFiles files = sources.resolveDataset(spec.dataset);
+        DatasetFiles files = sources.resolveDataset(spec.dataset, pins);
+        progress.sources(pins.sources());
 
         progress.stage("Tokenizing", null);
         TrainingData data = TrainingData.load(files.location(), withFormat(spec.dataset, files.format()), spec.task, modelDir);
@@ -84,9 +89,13 @@ public final class TrainingJob {
                     .withProgressBar(progressBar)
                     .addCallback(progress);
             callbacks.forEach(trainer::addCallback);
-            CheckpointWriter checkpoints = new CheckpointWriter(output, model, modelDir, spec.training, meters);
+            DiskSpaceCheck diskSpace = DiskSpaceCheck.forModel(output, model, modelDir, DiskSpaceCheck.FILE_STORE);
+            CheckpointWriter checkpoints = new CheckpointWriter(output, model, modelDir, spec.training, meters)
+                    .withDiskSpaceCheck(diskSpace);
             trainer.withCheckpointSaver(checkpoints);
             Optional<TrainingSnapshot> resume = CheckpointResume.prepare(output, spec.training, model, trainer.steps(), manager);
+            diskSpace.warnAtStart(spec.training,
+                    DiskSpaceCheck.savePoints(spec.training, trainer.steps().maxSteps(), trainer.steps().numEpochs()));
             resume.ifPresent(snapshot -> reportExistingCheckpoints());
             TrainResult result = trainer.train(resume.orElse(null));
 

@@ -48,6 +48,20 @@ class RunCommandTest {
         assertFalse(result.err.contains("spec.model.uri") || result.err.contains("spec.dataset.uri"), result.err);
     }
 
+    @Test
+    void anOutputFolderThatCannotBeCreatedExitsTwoInOneLineBeforeAnyDownload() throws IOException {
+        // The model is on a Hub that does not exist: reaching it would end otherwise (and only after retries).
+        String quickstart = Files.readString(Path.of("examples", "quickstart.yaml"));
+        Path manifest = copyQuickstart(quickstart.replace("uri: quickstart/model", "uri: hf://nobody/nothing"));
+        Path blocker = Files.writeString(tmp.resolve("a-file"), "x");
+
+        Result result = run(manifest, blocker.resolve("out"));
+
+        assertEquals(2, result.code);
+        assertEquals("error: output folder " + blocker.resolve("out").toAbsolutePath()
+                + " cannot be created: a path above it is a file, not a folder", result.err.strip());
+    }
+
     /** The manifest next to a copy of the quickstart's model and data, so that its relative URIs resolve as in examples/. */
     private Path copyQuickstart(String yaml) throws IOException {
         Path source = Path.of("examples", "quickstart");

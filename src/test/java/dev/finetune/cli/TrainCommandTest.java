@@ -2,6 +2,7 @@ package dev.finetune.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -102,6 +103,23 @@ class TrainCommandTest {
         TrainerReport report = JSON.readValue(Files.readString(terminationLog), TrainerReport.class);
         assertEquals("Failed", report.stage);
         assertTrue(report.message.contains("train.jsonl:3"), report.message);
+    }
+
+    @Test
+    void anUnwritableOutputExitsTwoBeforeTrainingWithAHintAboutTheVolume() throws Exception {
+        Path config = writeJob(QUICKSTART.resolve("data").toUri());
+        Path workspace = Files.writeString(tmp.resolve("workspace"), "a file where the volume should be");
+        Path terminationLog = tmp.resolve("termination-log");
+
+        int code = Main.commandLine().execute("train", "--config", config.toString(), "--workspace", workspace.toString(),
+                "--port", String.valueOf(freePort()), "--termination-log", terminationLog.toString());
+
+        assertEquals(2, code);
+        TrainerReport report = JSON.readValue(Files.readString(terminationLog), TrainerReport.class);
+        assertEquals("Failed", report.stage);
+        assertTrue(report.message.startsWith("output folder " + workspace.resolve("tiny") + " cannot be created"), report.message);
+        assertTrue(report.message.contains("fsGroup"), report.message);
+        assertNull(report.progress, "nothing was trained");
     }
 
     /** The quickstart job, shortened, on the given data folder; the model is the quickstart's, by absolute URI. */

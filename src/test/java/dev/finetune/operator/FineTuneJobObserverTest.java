@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.finetune.api.FineTuneJob;
 import dev.finetune.api.FineTuneJobStatus;
 import dev.finetune.api.Phase;
+import dev.finetune.api.ResolvedSource;
+import dev.finetune.api.ResolvedSources;
 import dev.finetune.api.TrainerReport;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -90,6 +92,26 @@ class FineTuneJobObserverTest {
         var runningCondition = StatusConditions.find(retrying.conditions, StatusConditions.RUNNING).get();
         assertEquals("False", runningCondition.status);
         assertNotEquals(T0.toString(), runningCondition.lastTransitionTime);
+    }
+
+    @Test
+    void theSourcesPinnedByTheTrainerShowInTheStatusAndStay() {
+        FineTuneJob ftj = Jobs.mrpc("bert-mrpc");
+        Pod pod = pod("bert-mrpc-a", "Running", null);
+        TrainerReport report = FineTuneJobOperatorTest.report("Training", 10, 1377, 0.02, 0.69, 0.5, "checkpoint-0");
+        report.sources = new ResolvedSources();
+        report.sources.model = new ResolvedSource("hf://google-bert/bert-base-uncased", "main", "86b5e0934494bd15c9632b12f734a8a67f723594");
+        report.sources.dataset = new ResolvedSource("hf://nyu-mll/glue", "main", "bcdcba79d07bc864c1c254ccfcedcce55bcc9a8c");
+
+        FineTuneJobStatus first = FineTuneJobObserver.observe(ftj, job(0, null), List.of(pod), Optional.of(report), T0);
+        assertEquals("86b5e0934494bd15c9632b12f734a8a67f723594", first.sources.model.commit);
+        assertEquals("hf://nyu-mll/glue", first.sources.dataset.uri);
+        assertEquals("main", first.sources.dataset.revision);
+
+        ftj.setStatus(first);
+        TrainerReport later = FineTuneJobOperatorTest.report("Training", 20, 1377, 0.04, 0.6, 0.5, "checkpoint-0");
+        FineTuneJobStatus second = FineTuneJobObserver.observe(ftj, job(0, null), List.of(pod), Optional.of(later), T0.plusSeconds(15));
+        assertEquals("bcdcba79d07bc864c1c254ccfcedcce55bcc9a8c", second.sources.dataset.commit, "a report without them keeps them");
     }
 
     private static Job job(int failed, String condition) {

@@ -32,6 +32,8 @@ public final class CheckpointWriter implements CheckpointSaver {
     private final TrainingMeters meters;
     private final CheckpointRetention retention;
     private final SaveInterruption interruption;
+    /** Checked before each save; null: none (only until {@link #withDiskSpaceCheck} is called). */
+    private DiskSpaceCheck diskSpace;
 
     /**
      * @param output the job's output folder (created if absent)
@@ -56,6 +58,12 @@ public final class CheckpointWriter implements CheckpointSaver {
         this.interruption = interruption;
     }
 
+    /** Checks the free space before every save (see {@link DiskSpaceCheck}). */
+    public CheckpointWriter withDiskSpaceCheck(DiskSpaceCheck check) {
+        this.diskSpace = check;
+        return this;
+    }
+
     /**
      * Writes checkpoint-STEP for the snapshot (the live weights and moments, so before the next step), renames it
      * into place, then deletes what saveTotalLimit says. Returns the checkpoint folder.
@@ -70,6 +78,9 @@ public final class CheckpointWriter implements CheckpointSaver {
                     + state.globalStep);
         }
         Path destination = CheckpointLayout.checkpointFolder(output, state.globalStep);
+        if (diskSpace != null) {
+            diskSpace.beforeCheckpoint(destination, spec);
+        }
         LOG.info("Saving model checkpoint to {}", destination);
         // As transformers: the checkpoint being written is the best one when this step's evaluation set best_metric.
         if (Objects.equals(state.bestGlobalStep, state.globalStep)) {
@@ -117,6 +128,9 @@ public final class CheckpointWriter implements CheckpointSaver {
             }
         }
         Path destination = CheckpointLayout.finalFolder(output);
+        if (diskSpace != null) {
+            diskSpace.beforeFinal(destination);
+        }
         AtomicFolder folder = AtomicFolder.begin(destination, interruption);
         try {
             writeModel(folder.path());

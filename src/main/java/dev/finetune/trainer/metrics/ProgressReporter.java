@@ -3,6 +3,7 @@ package dev.finetune.trainer.metrics;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.finetune.api.CheckpointInfo;
 import dev.finetune.api.Progress;
+import dev.finetune.api.ResolvedSources;
 import dev.finetune.api.TrainerReport;
 import dev.finetune.api.TrainingMetrics;
 import dev.finetune.trainer.train.TrainerCallback;
@@ -84,6 +85,11 @@ public final class ProgressReporter implements TrainerCallback {
             info.best = Path.of(state.bestModelCheckpoint).getFileName().toString();
             info.bestMetric = state.bestMetric;
         }
+    }
+
+    /** The Hub commits the run's model and dataset are pinned to; none for sources off the Hub. */
+    public synchronized void sources(ResolvedSources sources) {
+        report.sources = sources.model == null && sources.dataset == null ? null : sources;
     }
 
     /** Checkpoints already on the volume when a resumed run starts. */

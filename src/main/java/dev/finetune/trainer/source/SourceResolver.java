@@ -84,9 +84,19 @@ public final class SourceResolver {
 
     /** A local folder with config.json, the safetensors weights and the tokenizer files. */
     public Path resolveModel(ModelSource model) throws SourceException {
+        return resolveModel(model, SourcePins.inMemory());
+    }
+
+    /** As above; a Hub model is read at the commit {@code pins} hold for it, and pinned there at the first start. */
+    public Path resolveModel(ModelSource model, SourcePins pins) throws SourceException {
         SourceUri uri = SourceUri.parse(model == null ? null : model.uri, MODEL_FIELD);
         Path dir = switch (uri.scheme()) {
-            case HUB -> hubModel(uri.location(), blankTo(model.revision, "main"));
+            case HUB -> {
+                String requested = blankTo(model.revision, "main");
+                String commit = hubModel(uri.location(), pins.commit(SourcePins.Kind.MODEL, model.uri, requested).orElse(requested));
+                pins.pin(SourcePins.Kind.MODEL, model.uri, requested, commit);
+                yield hub.cache().snapshot(hub.cache().repoDir(HubRepoType.MODEL, uri.location()), commit);
+            }
             case HTTP -> httpModel(uri.location());
             default -> {
                 Path local = localPath(uri, model.uri, MODEL_FIELD);
@@ -104,6 +114,11 @@ public final class SourceResolver {
 
     /** The train split and, where set, the eval split as local JSONL, CSV or TSV files (see {@link DatasetFiles}). */
     public DatasetFiles resolveDataset(DatasetSource dataset) throws SourceException {
+        return resolveDataset(dataset, SourcePins.inMemory());
+    }
+
+    /** As above; a Hub dataset is read at the commit {@code pins} hold for it, and pinned there at the first start. */
+    public DatasetFiles resolveDataset(DatasetSource dataset, SourcePins pins) throws SourceException {
         SourceUri uri = SourceUri.parse(dataset == null ? null : dataset.uri, DATASET_FIELD);
         List<String> splits = new ArrayList<>();
         splits.add(blankTo(dataset.trainSplit, "train"));
@@ -113,7 +128,15 @@ public final class SourceResolver {
         }
         String format = blankTo(dataset.format, "auto").toLowerCase(Locale.ROOT);
         DatasetFiles files = switch (uri.scheme()) {
-            case HUB -> hubDataset(uri.location(), blankTo(dataset.config, "default"), splits);
+            case HUB -> {
+                String requested = blankTo(dataset.revision, "main");
+                // main: the Parquet conversion of main, which every public dataset has (the dataset viewer's branch)
+                String revision = pins.commit(SourcePins.Kind.DATASET, dataset.uri, requested)
+                        .orElse(requested.equals("main") ? PARQUET_REVISION : requested);
+                HubDataset resolved = hubDataset(uri.location(), blankTo(dataset.config, "default"), splits, revision);
+                pins.pin(SourcePins.Kind.DATASET, dataset.uri, requested, resolved.commit());
+                yield resolved.files();
+            }
             case HTTP -> httpDataset(uri.location(), splits, format);
             default -> localDataset(localPath(uri, dataset.uri, DATASET_FIELD), splits, format);
         };
@@ -123,19 +146,21 @@ public final class SourceResolver {
 
     // ---- models ----
 
-    private Path hubModel(String repo, String revision) throws SourceException {
+    /** The commit of the model, whose snapshot in the cache is complete. */
+    private String hubModel(String repo, String revision) throws SourceException {
         HubCache cache = hub.cache();
         Path repoDir = cache.repoDir(HubRepoType.MODEL, repo);
         if (HubClient.COMMIT.matcher(revision).matches() && isCompleteModel(cache.snapshot(repoDir, revision))) {
-            return cache.snapshot(repoDir, revision); // a commit never changes: no request at all
+            return revision; // a commit never changes: no request at all
         }
         HubClient.Revision rev;
         try {
             rev = hub.revision(HubRepoType.MODEL, repo, revision, MODEL_FIELD);
         } catch (SourceException e) {
-            Optional<Path> cached = cache.readRef(repoDir, revision).map(commit -> cache.snapshot(repoDir, commit));
-            if (!e.isPermanent() && cached.isPresent() && isCompleteModel(cached.get())) {
-                LOG.warn("The Hub cannot be reached ({}); using the cached hf://{}@{} at {}", e.getMessage(), repo, revision, cached.get());
+            Optional<String> cached = cache.readRef(repoDir, revision);
+            if (!e.isPermanent() && cached.isPresent() && isCompleteModel(cache.snapshot(repoDir, cached.get()))) {
+                LOG.warn("The Hub cannot be reached ({}); using the cached hf://{}@{} at {}", e.getMessage(), repo, revision,
+                        cache.snapshot(repoDir, cached.get()));
                 return cached.get();
             }
             throw e;
@@ -153,9 +178,8 @@ public final class SourceResolver {
             }
         }
         hub.rememberRef(HubRepoType.MODEL, repo, revision, rev.commit());
-        Path snapshot = cache.snapshot(repoDir, rev.commit());
-        ModelFiles.checkFolder(snapshot, MODEL_FIELD);
-        return snapshot;
+        ModelFiles.checkFolder(cache.snapshot(repoDir, rev.commit()), MODEL_FIELD);
+        return rev.commit();
     }
 
     private static boolean isCompleteModel(Path dir) {
@@ -201,19 +225,29 @@ public final class SourceResolver {
 
     // ---- datasets ----
 
-    private DatasetFiles hubDataset(String repo, String config, List<String> splits) throws SourceException {
+    /** A Hub dataset's files and the commit they were read at. */
+    private record HubDataset(String commit, DatasetFiles files) {}
+
+    private HubDataset hubDataset(String repo, String config, List<String> splits, String revision) throws SourceException {
         HubCache cache = hub.cache();
         Path repoDir = cache.repoDir(HubRepoType.DATASET, repo);
+        if (HubClient.COMMIT.matcher(revision).matches()) {
+            Map<String, Path> cached = convertedSplits(repoDir, revision, config, splits);
+            if (cached.size() == splits.size()) { // a commit never changes: no request at all
+                return new HubDataset(revision, new DatasetFiles(convertedFile(repoDir, revision, config, splits.get(0)).getParent(), "jsonl", cached));
+            }
+        }
         HubClient.Revision rev;
         try {
-            rev = hub.revision(HubRepoType.DATASET, repo, PARQUET_REVISION, DATASET_FIELD);
+            rev = hub.revision(HubRepoType.DATASET, repo, revision, DATASET_FIELD);
         } catch (SourceException e) {
-            Optional<String> commit = cache.readRef(repoDir, PARQUET_REVISION);
+            Optional<String> commit = cache.readRef(repoDir, revision);
             if (!e.isPermanent() && commit.isPresent()) {
                 Map<String, Path> cached = convertedSplits(repoDir, commit.get(), config, splits);
                 if (cached.size() == splits.size()) {
                     LOG.warn("The Hub cannot be reached ({}); using the cached hf://{} {}", e.getMessage(), repo, cached.values());
-                    return new DatasetFiles(convertedFile(repoDir, commit.get(), config, splits.get(0)).getParent(), "jsonl", cached);
+                    return new HubDataset(commit.get(),
+                            new DatasetFiles(convertedFile(repoDir, commit.get(), config, splits.get(0)).getParent(), "jsonl", cached));
                 }
             }
             throw e;
@@ -235,8 +269,9 @@ public final class SourceResolver {
             }
             result.put(split, target);
         }
-        hub.rememberRef(HubRepoType.DATASET, repo, PARQUET_REVISION, rev.commit());
-        return new DatasetFiles(convertedFile(repoDir, rev.commit(), config, splits.get(0)).getParent(), "jsonl", result);
+        hub.rememberRef(HubRepoType.DATASET, repo, revision, rev.commit());
+        return new HubDataset(rev.commit(),
+                new DatasetFiles(convertedFile(repoDir, rev.commit(), config, splits.get(0)).getParent(), "jsonl", result));
     }
 
     private static Path convertedFile(Path repoDir, String commit, String config, String split) {

@@ -68,7 +68,12 @@ final class FakeHub implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }
 
-    /** A repo ("models/ORG/NAME" or "datasets/ORG/NAME") at {@code commit}; files named in {@code lfs} go through the CDN. */
+    /**
+     * A repo ("models/ORG/NAME" or "datasets/ORG/NAME") at {@code commit}; files named in {@code lfs} go through the CDN.
+     * The revision API answers for {@code revision} (a branch such as main or refs/convert/parquet) and for the commit.
+     * Adding the same revision again moves the branch to the new commit, as a push does, while the commits it pointed at
+     * before stay served by their sha, as on the Hub.
+     */
     void addRepo(String typeAndId, String revision, String commit, Map<String, byte[]> files, Set<String> lfs, String token) {
         Repo repo = new Repo(commit, new LinkedHashMap<>(files), lfs, token);
         repos.put(typeAndId + "@" + revision, repo);
