@@ -7,6 +7,7 @@ import dev.finetune.api.FineTuneJobSpec;
 import dev.finetune.trainer.checkpoint.CheckpointReader;
 import dev.finetune.trainer.checkpoint.CheckpointResume;
 import dev.finetune.trainer.checkpoint.CheckpointWriter;
+import dev.finetune.trainer.data.TokenizedCache;
 import dev.finetune.trainer.data.TrainingData;
 import dev.finetune.trainer.metrics.ProgressReporter;
 import dev.finetune.trainer.metrics.TrainingMeters;
@@ -74,7 +75,8 @@ public final class TrainingJob {
         DatasetFiles files = sources.resolveDataset(spec.dataset);
 
         progress.stage("Tokenizing", null);
-        TrainingData data = TrainingData.load(files.location(), withFormat(spec.dataset, files.format()), spec.task, modelDir);
+        TrainingData data = TrainingData.load(files.location(), withFormat(spec.dataset, files.format()), spec.task, modelDir,
+                TokenizedCache.forJob(output));
 
         try (NDManager manager = NDManager.newBaseManager();
                 BertForSequenceClassification model = loadModel(spec, modelDir, manager)) {
