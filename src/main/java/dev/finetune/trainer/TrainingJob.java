@@ -8,6 +8,7 @@ import dev.finetune.trainer.checkpoint.CheckpointReader;
 import dev.finetune.trainer.checkpoint.CheckpointResume;
 import dev.finetune.trainer.checkpoint.CheckpointWriter;
 import dev.finetune.trainer.checkpoint.DiskSpaceCheck;
+import dev.finetune.trainer.data.TokenizedCache;
 import dev.finetune.trainer.data.TrainingData;
 import dev.finetune.trainer.metrics.ProgressReporter;
 import dev.finetune.trainer.metrics.TrainingMeters;
@@ -79,7 +80,8 @@ public final class TrainingJob {
         progress.sources(pins.sources());
 
         progress.stage("Tokenizing", null);
-        TrainingData data = TrainingData.load(files.location(), withFormat(spec.dataset, files.format()), spec.task, modelDir);
+        TrainingData data = TrainingData.load(files.location(), withFormat(spec.dataset, files.format()), spec.task, modelDir,
+                TokenizedCache.forJob(output));
 
         try (NDManager manager = NDManager.newBaseManager();
                 BertForSequenceClassification model = loadModel(spec, modelDir, manager)) {

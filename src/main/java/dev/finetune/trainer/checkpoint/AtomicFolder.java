@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * system) and the parent is fsynced so that the rename itself survives a power loss. A process killed at any point
  * leaves either no destination or the complete one, plus at most a {@code tmp-} folder that a resume removes.
  */
-final class AtomicFolder {
+public final class AtomicFolder {
     private static final Logger LOG = LoggerFactory.getLogger(AtomicFolder.class);
     private static volatile boolean folderSyncWarned;
 
@@ -37,6 +37,11 @@ final class AtomicFolder {
     }
 
     /** Creates the temporary folder beside {@code destination} (and the parent folders if needed). */
+    public static AtomicFolder begin(Path destination) throws IOException {
+        return begin(destination, SaveInterruption.NONE);
+    }
+
+    /** As {@link #begin(Path)}, telling {@code interruption} of each step (tests stop a save there). */
     static AtomicFolder begin(Path destination, SaveInterruption interruption) throws IOException {
         Path parent = destination.toAbsolutePath().getParent();
         Files.createDirectories(parent);
@@ -46,7 +51,7 @@ final class AtomicFolder {
     }
 
     /** Where to write the contents. */
-    Path path() {
+    public Path path() {
         return temporary;
     }
 
@@ -54,7 +59,7 @@ final class AtomicFolder {
      * Syncs and renames the folder into place. A destination that already exists (a folder from an earlier run) is
      * first renamed aside and removed after the new one is in place.
      */
-    Path commit() throws IOException {
+    public Path commit() throws IOException {
         List<Path> files;
         try (Stream<Path> walk = Files.walk(temporary)) {
             files = walk.filter(Files::isRegularFile).sorted().collect(Collectors.toList());
@@ -83,7 +88,7 @@ final class AtomicFolder {
     }
 
     /** Removes the temporary folder after a failed save; errors while removing are not worth hiding the first one. */
-    void abandon() {
+    public void abandon() {
         try {
             deleteTree(temporary);
         } catch (IOException | UncheckedIOException ignored) {
@@ -103,7 +108,7 @@ final class AtomicFolder {
         deleteTree(doomed);
     }
 
-    static void deleteTree(Path root) throws IOException {
+    public static void deleteTree(Path root) throws IOException {
         if (!Files.exists(root)) {
             return;
         }

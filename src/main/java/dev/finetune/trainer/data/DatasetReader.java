@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Reads a JSONL, CSV or TSV file into {@link Example}s, checking every row up front so that bad data
@@ -33,22 +34,26 @@ public final class DatasetReader {
         return read(file, format, new ExampleMapper(task, false));
     }
 
+    /**
+     * Hands each training row of {@code file} to {@code sink} as it is read and checked, without holding the
+     * file in memory; returns the row count. Fails as {@link #read} does (a file with no rows included).
+     */
+    public static long forEach(Path file, String format, TaskSpec task, Consumer<Example> sink) {
+        ExampleMapper mapper = new ExampleMapper(task, true);
+        long[] count = {0};
+        readRows(file, format, mapper, row -> {
+            sink.accept(mapper.map(file, row));
+            count[0]++;
+        });
+        if (count[0] == 0) {
+            throw DataException.inFile(file, "holds no rows");
+        }
+        return count[0];
+    }
+
     private static List<Example> read(Path file, String format, ExampleMapper mapper) {
-        if (!Files.exists(file)) {
-            throw DataException.inFile(file, "no such file");
-        }
-        if (Files.isDirectory(file)) {
-            throw DataException.inFile(file, "is a folder, expected a data file");
-        }
-        DataFormat dataFormat = DataFormat.of(format, file);
-        List<RawRow> rows;
-        try {
-            rows = dataFormat == DataFormat.JSONL
-                    ? JsonlRows.read(file, mapper.columns())
-                    : DelimitedRows.read(file, dataFormat, mapper.columns());
-        } catch (IOException e) {
-            throw new DataException(file + ": cannot read: " + e.getMessage(), e);
-        }
+        List<RawRow> rows = new ArrayList<>();
+        readRows(file, format, mapper, rows::add);
         if (rows.isEmpty()) {
             throw DataException.inFile(file, "holds no rows");
         }
@@ -57,5 +62,29 @@ public final class DatasetReader {
             examples.add(mapper.map(file, row));
         }
         return examples;
+    }
+
+    /** Fails unless {@code file} is a file that exists. */
+    static void checkFile(Path file) {
+        if (!Files.exists(file)) {
+            throw DataException.inFile(file, "no such file");
+        }
+        if (Files.isDirectory(file)) {
+            throw DataException.inFile(file, "is a folder, expected a data file");
+        }
+    }
+
+    private static void readRows(Path file, String format, ExampleMapper mapper, Consumer<RawRow> sink) {
+        checkFile(file);
+        DataFormat dataFormat = DataFormat.of(format, file);
+        try {
+            if (dataFormat == DataFormat.JSONL) {
+                JsonlRows.forEach(file, mapper.columns(), sink);
+            } else {
+                DelimitedRows.forEach(file, dataFormat, mapper.columns(), sink);
+            }
+        } catch (IOException e) {
+            throw new DataException(file + ": cannot read: " + e.getMessage(), e);
+        }
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -14,6 +15,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Reads CSV (RFC 4180 quoting) and TSV (tab-separated, no quoting, as GLUE's .tsv files and Python's
@@ -41,15 +43,21 @@ final class DelimitedRows {
     }
 
     static List<RawRow> read(Path file, DataFormat format, Columns columns) throws IOException {
-        try (InputStream in = Files.newInputStream(file);
+        List<RawRow> rows = new ArrayList<>();
+        forEach(file, format, columns, rows::add);
+        return rows;
+    }
+
+    /** Hands each row to {@code sink} as it is read, so that a large file is never held in memory. */
+    static void forEach(Path file, DataFormat format, Columns columns, Consumer<RawRow> sink) throws IOException {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
                 CsvParser parser = (CsvParser) CSV.getFactory().createParser(in)) {
             parser.setSchema(format == DataFormat.TSV ? TSV_SCHEMA : CSV_SCHEMA);
-            return new DelimitedRows(file, format, columns, parser).rows();
+            new DelimitedRows(file, format, columns, parser).rows(sink);
         }
     }
 
-    private List<RawRow> rows() throws IOException {
-        List<RawRow> rows = new ArrayList<>();
+    private void rows(Consumer<RawRow> sink) throws IOException {
         boolean headerChecked = false;
         JsonToken token;
         while ((token = next()) != null) {
@@ -61,12 +69,11 @@ final class DelimitedRows {
                 checkHeader();
                 headerChecked = true;
             }
-            rows.add(new RawRow(rowLine, readRow()));
+            sink.accept(new RawRow(rowLine, readRow()));
         }
         if (!headerChecked && parser.getSchema().size() > 0) {
             checkHeader(); // a header but no rows
         }
-        return rows;
     }
 
     private void checkHeader() {

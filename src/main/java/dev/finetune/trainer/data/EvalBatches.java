@@ -13,7 +13,7 @@ public final class EvalBatches {
         if (batchSize < 1) {
             throw new IllegalArgumentException("spec.training.perDeviceEvalBatchSize must be >= 1, got " + batchSize);
         }
-        this.rows = List.copyOf(rows);
+        this.rows = TrainingData.immutable(rows);
         this.batchSize = batchSize;
         this.collator = new PaddingCollator(padTokenId);
     }

@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /** Reads JSON lines (one object per line; blank lines are skipped), keeping the columns asked for. */
 final class JsonlRows {
@@ -30,6 +31,12 @@ final class JsonlRows {
 
     static List<RawRow> read(Path file, Columns columns) throws IOException {
         List<RawRow> rows = new ArrayList<>();
+        forEach(file, columns, rows::add);
+        return rows;
+    }
+
+    /** Hands each row to {@code sink} as it is read, so that a large file is never held in memory. */
+    static void forEach(Path file, Columns columns, Consumer<RawRow> sink) throws IOException {
         CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
@@ -44,11 +51,10 @@ final class JsonlRows {
                     line = line.substring(1); // a UTF-8 byte order mark, as some editors write
                 }
                 if (!line.isBlank()) {
-                    rows.add(new RawRow(lineNo, cells(parse(line, file, lineNo), columns, file, lineNo)));
+                    sink.accept(new RawRow(lineNo, cells(parse(line, file, lineNo), columns, file, lineNo)));
                 }
             }
         }
-        return rows;
     }
 
     /** Reads up to and without the next '\n' into {@code line}; false at the end of the stream. */

@@ -34,7 +34,7 @@ public final class TrainBatches {
         if (batchSize < 1) {
             throw new IllegalArgumentException("spec.training.perDeviceTrainBatchSize must be >= 1, got " + batchSize);
         }
-        this.rows = List.copyOf(rows);
+        this.rows = TrainingData.immutable(rows);
         this.batchSize = batchSize;
         this.order = new EpochOrder(rows.size(), seed);
         this.collator = new PaddingCollator(padTokenId);
