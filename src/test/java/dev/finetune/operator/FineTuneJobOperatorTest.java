@@ -88,7 +88,8 @@ class FineTuneJobOperatorTest {
     @Test
     void invalidSpecFailsWithAConditionNamingTheFieldAndCreatesNothing() {
         FineTuneJob bad = Jobs.mrpc("bad");
-        bad.getSpec().training.learningRate = -1.0;
+        // 0 passes the CRD schema (minimum: 0) but not the validator (> 0); -1 the API server itself refuses.
+        bad.getSpec().training.learningRate = 0.0;
         cluster.create(bad);
         await("phase Failed", WAIT, () -> cluster.get("bad").getStatus().phase == Phase.Failed);
         var condition = StatusConditions.find(cluster.get("bad").getStatus().conditions, StatusConditions.FAILED).orElseThrow();

@@ -46,7 +46,8 @@ class OperatorApiUseTest {
             job.getSpec().model.tokenSecretRef.key = "token";
             cluster.create(job);
             FineTuneJob bad = Jobs.mrpc("bad");
-            bad.getSpec().training.learningRate = -1.0;
+            // 0 passes the CRD schema (minimum: 0) but not the validator (> 0); -1 the API server itself refuses.
+            bad.getSpec().training.learningRate = 0.0;
             cluster.create(bad);
             await("Pending", WAIT, () -> cluster.job("bert-mrpc") != null && cluster.get("bert-mrpc").getStatus().phase == Phase.Pending);
             cluster.editSpec("bert-mrpc", spec -> spec.suspend = true);
