@@ -38,14 +38,14 @@ public final class Faults {
     }
 
     /**
-     * The connection drops before the answer is complete (a load balancer or apiserver restart): the
-     * headers promise a body that never comes and the connection closes, so the client sees an I/O error.
+     * The connection goes silent (a dead load balancer, a half-open TCP connection): no answer comes, and
+     * the client's request timeout ends the request with an I/O error. The request is not applied.
+     * (The mock's HTTP server cannot reset a connection; a request it never answers is the nearest.)
      */
     public static Fault droppedConnection() {
-        return new Answer("dropped", () -> new MockResponse().setResponseCode(200)
-                .setHeader("Content-Type", "application/json")
-                .setHeader("Content-Length", 4096)
-                .setHeader("Connection", "close"));
+        return new Answer("dropped", () -> {
+            throw new IllegalStateException("injected fault: the connection dropped, no answer");
+        });
     }
 
     /** The request is applied and the answer comes after the delay (a loaded apiserver). */
