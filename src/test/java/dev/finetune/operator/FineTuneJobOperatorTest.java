@@ -88,13 +88,13 @@ class FineTuneJobOperatorTest {
     @Test
     void invalidSpecFailsWithAConditionNamingTheFieldAndCreatesNothing() {
         FineTuneJob bad = Jobs.mrpc("bad");
-        // 0 passes the CRD schema (minimum: 0) but not the validator (> 0); -1 the API server itself refuses.
-        bad.getSpec().training.learningRate = 0.0;
+        // The schema cannot tell (the API server refuses what it can, e.g. a negative learningRate): the validator can.
+        bad.getSpec().task.labelNames = List.of("only-one");
         cluster.create(bad);
         await("phase Failed", WAIT, () -> cluster.get("bad").getStatus().phase == Phase.Failed);
         var condition = StatusConditions.find(cluster.get("bad").getStatus().conditions, StatusConditions.FAILED).orElseThrow();
         assertEquals("InvalidSpec", condition.reason);
-        assertTrue(condition.message.contains("spec.training.learningRate must be > 0"), condition.message);
+        assertTrue(condition.message.contains("spec.task.labelNames has 1 names but spec.task.numLabels is 2"), condition.message);
         assertNull(cluster.job("bad"));
         assertNull(cluster.client.configMaps().inNamespace(NS).withName("bad-config").get());
         assertNull(cluster.client.persistentVolumeClaims().inNamespace(NS).withName("bad-workspace").get());
