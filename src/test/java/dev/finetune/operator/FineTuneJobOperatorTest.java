@@ -203,7 +203,10 @@ class FineTuneJobOperatorTest {
         }
         cluster.client.resource(created).delete();
         await("the FineTuneJob gone", WAIT, () -> cluster.get("owned") == null);
-        // The mock has no garbage collector: the owner references above are what a cluster deletes by.
+        // The strict API server's garbage collector deletes by the owner references above.
+        await("the Job, ConfigMap and Service collected", WAIT, () -> cluster.job("owned") == null
+                && cluster.client.configMaps().inNamespace(NS).withName("owned-config").get() == null
+                && cluster.client.services().inNamespace(NS).withName("owned-metrics").get() == null);
     }
 
     @Test
