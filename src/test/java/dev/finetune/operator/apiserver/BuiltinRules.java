@@ -1,7 +1,6 @@
 package dev.finetune.operator.apiserver;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
@@ -392,9 +391,5 @@ final class BuiltinRules {
 
     private static String name(ObjectNode object) {
         return object.path("metadata").path("name").asText();
-    }
-
-    static ArrayNode array(ObjectNode parent, String field) {
-        return parent.withArray(field);
     }
 }
