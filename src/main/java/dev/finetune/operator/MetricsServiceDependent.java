@@ -4,6 +4,7 @@ import dev.finetune.api.FineTuneJob;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.Matcher;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import java.util.Map;
 
@@ -16,6 +17,18 @@ public class MetricsServiceDependent extends CRUDKubernetesDependentResource<Ser
     @Override
     protected Service desired(FineTuneJob primary, Context<FineTuneJob> context) {
         return desired(DesiredInput.from(context).job());
+    }
+
+    /** By the fields desired() sets, quantities by amount: server defaults and allocations are no difference. */
+    @Override
+    public Matcher.Result<Service> match(Service actual, Service desired, FineTuneJob primary, Context<FineTuneJob> context) {
+        return Matcher.Result.computed(OwnedFieldsMatcher.matches(desired, actual), desired);
+    }
+
+    /** A merge patch of the owned fields: a replace would drop what the server set (e.g. clusterIP). */
+    @Override
+    public Service update(Service actual, Service desired, FineTuneJob primary, Context<FineTuneJob> context) {
+        return OwnedFieldsMatcher.patch(context.getClient(), actual, desired);
     }
 
     public static Service desired(FineTuneJob job) {

@@ -11,10 +11,11 @@ import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.Matcher;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.GenericKubernetesResourceMatcher;
 import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,15 +42,31 @@ public class TrainingJobDependent extends CRUDKubernetesDependentResource<Job, F
         return desired(input.job(), input.settings());
     }
 
-    /** Kueue suspends a queued Job itself and lifts that when it admits it: leave suspend to it then. */
+    /**
+     * Once created, a Job's selector, template and completions are immutable, and a running Job keeps
+     * the template it started with (a new operator version's template applies to new Jobs): the one
+     * field reconciled afterwards is spec.suspend, and not for a queued Job, whose suspend is Kueue's
+     * (it is created suspended and Kueue lifts that on admission). Server defaults are never a difference.
+     */
     @Override
     public Matcher.Result<Job> match(Job actual, FineTuneJob primary, Context<FineTuneJob> context) {
         FineTuneJob job = DesiredInput.from(context).job();
         Job desired = desired(job, DesiredInput.from(context).settings());
-        boolean kueueOwnsSuspend = !ResourceNames.isBlank(queueName(job.getSpec())) && !Boolean.TRUE.equals(job.getSpec().suspend);
-        return kueueOwnsSuspend
-                ? GenericKubernetesResourceMatcher.match(desired, actual, false, false, context, "/spec/suspend")
-                : GenericKubernetesResourceMatcher.match(desired, actual, false, false, context);
+        boolean suspendMatches = kueueOwnsSuspend(job.getSpec())
+                || Boolean.TRUE.equals(desired.getSpec().getSuspend()) == Boolean.TRUE.equals(actual.getSpec().getSuspend());
+        return Matcher.Result.computed(suspendMatches, desired);
+    }
+
+    /** Only suspend differs (see match): a JSON merge patch of spec.suspend, never a replace of the spec. */
+    @Override
+    public Job update(Job actual, Job desired, FineTuneJob primary, Context<FineTuneJob> context) {
+        String patch = "{\"spec\":{\"suspend\":" + Boolean.TRUE.equals(desired.getSpec().getSuspend()) + "}}";
+        // On the live object, so that fabric8 does not read the Job again before it patches.
+        return context.getClient().resource(actual).patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+    }
+
+    static boolean kueueOwnsSuspend(FineTuneJobSpec spec) {
+        return !ResourceNames.isBlank(queueName(spec));
     }
 
     public static Map<String, String> prometheusAnnotations() {
@@ -79,7 +96,9 @@ public class TrainingJobDependent extends CRUDKubernetesDependentResource<Job, F
                     .withCompletions(1)
                     .withBackoffLimit(spec.backoffLimit == null ? 3 : spec.backoffLimit)
                     .withTtlSecondsAfterFinished(spec.ttlSecondsAfterFinished)
-                    .withSuspend(Boolean.TRUE.equals(spec.suspend))
+                    // A queued Job starts suspended, so it never runs before Kueue admits it, even where
+                    // Kueue's webhook does not catch it.
+                    .withSuspend(Boolean.TRUE.equals(spec.suspend) || kueueOwnsSuspend(spec))
                     .withNewPodFailurePolicy()
                         .addNewRule()
                             .withAction("FailJob")

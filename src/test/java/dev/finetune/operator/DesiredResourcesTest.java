@@ -49,7 +49,7 @@ class DesiredResourcesTest {
         assertEquals(5, job.getSpec().getBackoffLimit());
         assertEquals(3600, job.getSpec().getTtlSecondsAfterFinished());
         assertEquals(1, job.getSpec().getParallelism());
-        assertFalse(job.getSpec().getSuspend());
+        assertTrue(job.getSpec().getSuspend(), "a queued Job is created suspended: Kueue lifts that when it admits it");
         var failJob = job.getSpec().getPodFailurePolicy().getRules().get(0);
         assertEquals("FailJob", failJob.getAction());
         assertEquals(List.of(2), failJob.getOnExitCodes().getValues());

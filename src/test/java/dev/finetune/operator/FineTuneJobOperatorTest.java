@@ -88,12 +88,13 @@ class FineTuneJobOperatorTest {
     @Test
     void invalidSpecFailsWithAConditionNamingTheFieldAndCreatesNothing() {
         FineTuneJob bad = Jobs.mrpc("bad");
-        bad.getSpec().training.learningRate = -1.0;
+        // The schema cannot tell (the API server refuses what it can, e.g. a negative learningRate): the validator can.
+        bad.getSpec().task.labelNames = List.of("only-one");
         cluster.create(bad);
         await("phase Failed", WAIT, () -> cluster.get("bad").getStatus().phase == Phase.Failed);
         var condition = StatusConditions.find(cluster.get("bad").getStatus().conditions, StatusConditions.FAILED).orElseThrow();
         assertEquals("InvalidSpec", condition.reason);
-        assertTrue(condition.message.contains("spec.training.learningRate must be > 0"), condition.message);
+        assertTrue(condition.message.contains("spec.task.labelNames has 1 names but spec.task.numLabels is 2"), condition.message);
         assertNull(cluster.job("bad"));
         assertNull(cluster.client.configMaps().inNamespace(NS).withName("bad-config").get());
         assertNull(cluster.client.persistentVolumeClaims().inNamespace(NS).withName("bad-workspace").get());
@@ -202,7 +203,10 @@ class FineTuneJobOperatorTest {
         }
         cluster.client.resource(created).delete();
         await("the FineTuneJob gone", WAIT, () -> cluster.get("owned") == null);
-        // The mock has no garbage collector: the owner references above are what a cluster deletes by.
+        // The strict API server's garbage collector deletes by the owner references above.
+        await("the Job, ConfigMap and Service collected", WAIT, () -> cluster.job("owned") == null
+                && cluster.client.configMaps().inNamespace(NS).withName("owned-config").get() == null
+                && cluster.client.services().inNamespace(NS).withName("owned-metrics").get() == null);
     }
 
     @Test

@@ -15,7 +15,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import dev.finetune.operator.apiserver.StrictApiServer;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
@@ -35,8 +35,8 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * fabric8's mock API server in CRUD mode with the operator really running against it, plus what the mock
- * lacks: the test plays the Job controller and the kubelet (pods and their phases through updateStatus)
+ * fabric8's mock API server in CRUD mode, made strict ({@link StrictApiServer}: it defaults, validates and
+ * refuses as kube-apiserver does), with the operator really running against it, plus what it lacks: the test plays the Job controller and the kubelet (pods and their phases through updateStatus)
  * and a local HTTP server plays the trainer's /progress.
  */
 final class MockCluster implements AutoCloseable {
@@ -53,6 +53,8 @@ final class MockCluster implements AutoCloseable {
     static final String OPERATOR_AGENT = "finetune-operator-under-test";
 
     final KubernetesMockServer server;
+    /** The API server's rules and its faults on demand. */
+    final StrictApiServer apiServer;
     /** The test's client: it plays kubectl, the Job controller and the kubelet. */
     final KubernetesClient client;
     /** The operator's client. */
@@ -64,7 +66,8 @@ final class MockCluster implements AutoCloseable {
     Operator operator;
 
     MockCluster() throws IOException {
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new AuthorizingCrudDispatcher(), false);
+        apiServer = new AuthorizingCrudDispatcher();
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), apiServer, false);
         server.init();
         client = server.createClient();
         operatorClient = new KubernetesClientBuilder()
@@ -110,14 +113,10 @@ final class MockCluster implements AutoCloseable {
         return client.resources(FineTuneJob.class).inNamespace(NS).withName(name).get();
     }
 
-    /**
-     * Edits a FineTuneJob's spec as kubectl would. A real API server bumps metadata.generation on a spec
-     * change (and the operator reacts to generation changes only); the mock does not, so this does it.
-     */
+    /** Edits a FineTuneJob's spec as kubectl would (the API server bumps metadata.generation). */
     void editSpec(String name, java.util.function.Consumer<dev.finetune.api.FineTuneJobSpec> change) {
         client.resources(FineTuneJob.class).inNamespace(NS).withName(name).edit(j -> {
             change.accept(j.getSpec());
-            j.getMetadata().setGeneration(j.getMetadata().getGeneration() == null ? 2 : j.getMetadata().getGeneration() + 1);
             return j;
         });
     }
@@ -192,10 +191,7 @@ final class MockCluster implements AutoCloseable {
      * status; CRUD mode refuses the review (422: it has no metadata). This answers like a cluster whose RBAC
      * grants the operator the Lease verbs of the chart's Role.
      */
-    private static final class AuthorizingCrudDispatcher extends KubernetesCrudDispatcher {
-        AuthorizingCrudDispatcher() {
-            super(List.of());
-        }
+    private static final class AuthorizingCrudDispatcher extends StrictApiServer {
 
         @Override
         public io.fabric8.mockwebserver.http.MockResponse handleCreate(io.fabric8.mockwebserver.http.RecordedRequest request) {

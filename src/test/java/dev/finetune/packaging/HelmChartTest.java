@@ -30,11 +30,11 @@ class HelmChartTest {
     private static final Map<String, Set<String>> OPERATOR_RULES = Map.of(
             "finetune.dev/finetunejobs", Set.of("list", "watch"),
             "finetune.dev/finetunejobs/status", Set.of("patch"),
-            "batch/jobs", Set.of("list", "watch", "create", "update"),
+            "batch/jobs", Set.of("list", "watch", "create", "patch"),
             "/pods", Set.of("list", "watch"),
             "/configmaps", Set.of("list", "watch", "create", "update"),
-            "/services", Set.of("list", "watch", "create", "update"),
-            "/persistentvolumeclaims", Set.of("list", "watch", "create", "update", "delete"),
+            "/services", Set.of("list", "watch", "create", "patch"),
+            "/persistentvolumeclaims", Set.of("list", "watch", "create", "patch", "delete"),
             "/secrets", Set.of("get"),
             "/events", Set.of("create"));
 
