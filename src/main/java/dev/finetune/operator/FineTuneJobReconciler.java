@@ -157,6 +157,12 @@ public class FineTuneJobReconciler implements Reconciler<FineTuneJob> {
     }
 
     private UpdateControl<FineTuneJob> finish(KubernetesClient client, FineTuneJob job, FineTuneJobStatus before, FineTuneJobStatus after, Duration recheckAfter) {
+        if (!FineTuneJobObserver.same(before, after)) {
+            LOG.debug("{}: phase {} -> {}", job.getMetadata().getName(), before.phase, after.phase);
+            patchStatus(client, job, after);
+        }
+        // Events only once the status that records their milestone is written: a failed write throws above,
+        // and the retry, which starts from the old status again, posts them then, once.
         for (MilestoneEvents.Milestone milestone : MilestoneEvents.between(before, after)) {
             events.record(job, milestone);
         }
@@ -164,10 +170,6 @@ public class FineTuneJobReconciler implements Reconciler<FineTuneJob> {
                 && StatusConditions.isTrue(after.conditions, StatusConditions.SPEC_CHANGE_REJECTED)) {
             events.record(job, new MilestoneEvents.Milestone("Warning", StatusConditions.SPEC_CHANGE_REJECTED,
                     StatusConditions.find(after.conditions, StatusConditions.SPEC_CHANGE_REJECTED).get().message));
-        }
-        if (!FineTuneJobObserver.same(before, after)) {
-            LOG.debug("{}: phase {} -> {}", job.getMetadata().getName(), before.phase, after.phase);
-            patchStatus(client, job, after);
         }
         UpdateControl<FineTuneJob> control = UpdateControl.noUpdate();
         return recheckAfter == null ? control : control.rescheduleAfter(recheckAfter);

@@ -143,6 +143,22 @@ class StrictServerOperatorTest {
     }
 
     @Test
+    void aMilestoneEventIsRecordedOnceAfterTheStatusWriteThatRecordsIt() {
+        cluster.startOperator();
+        // The first status write, which records the Job's creation, is refused; the reconcile is retried.
+        cluster.apiServer.faults().inject("PATCH", "/finetunejobs/once/status", 2, Faults.conflict());
+        cluster.create(Jobs.mrpc("once"));
+        await("Pending after the refused writes", WAIT, () -> cluster.apiServer.faults().pending() == 0
+                && cluster.get("once").getStatus() != null && cluster.get("once").getStatus().phase == Phase.Pending);
+        cluster.runPod("once", "once-a");
+        await("Running", WAIT, () -> cluster.get("once").getStatus().phase == Phase.Running);
+        var reasons = cluster.client.v1().events().inNamespace(NS).list().getItems().stream()
+                .filter(e -> "once".equals(e.getInvolvedObject().getName())).map(e -> e.getReason()).toList();
+        assertEquals(1, reasons.stream().filter("Created"::equals).count(), "events: " + reasons);
+        assertEquals(1, reasons.stream().filter("Started"::equals).count(), "events: " + reasons);
+    }
+
+    @Test
     void theOperatorRidesOutApiFaultsAndConverges() {
         cluster.startOperator();
         // Faults are met in the order given; fabric8's client retries 5xx, 429 (after Retry-After) and I/O errors.

@@ -30,6 +30,14 @@ public final class Faults {
         return new Answer("500", () -> new ApiError(500, "InternalError", "Internal error occurred: injected fault").response());
     }
 
+    /**
+     * 409 Conflict, as a write loses a race (an admission webhook or another writer got there first). Unlike a
+     * 5xx, fabric8's client does not retry it: the failure reaches the reconcile.
+     */
+    public static Fault conflict() {
+        return new Answer("409", () -> new ApiError(409, "Conflict", "Operation cannot be fulfilled: injected fault").response());
+    }
+
     /** 429 with Retry-After: API Priority and Fairness rejecting a request it has no seat for. */
     public static Fault tooManyRequests(int retryAfterSeconds) {
         return new Answer("429", () -> new ApiError(429, "TooManyRequests",
