@@ -28,4 +28,9 @@ public class FineTuneJobStatus {
     public TrainingMetrics metrics;
     @JsonPropertyDescription("The checkpoints on the job's volume.")
     public CheckpointInfo checkpoints;
+    @JsonPropertyDescription("The PersistentVolumeClaim that holds the run's checkpoints and final model.")
+    public String claimName;
+    @JsonPropertyDescription("The run's folder on that claim (<job>/run-<hash of the training spec>): checkpoints in it,"
+            + " the final model in its final/ subfolder; the pod mounts the claim at /workspace.")
+    public String outputPath;
 }
