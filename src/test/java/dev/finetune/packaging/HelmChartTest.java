@@ -85,6 +85,29 @@ class HelmChartTest {
     }
 
     @Test
+    void podDefaultsReachTheOperatorAsTheSpecPodItReads() {
+        assertEquals("{}", env(operatorContainer(RenderedChart.withDefaults())).get("FINETUNE_TRAINER_POD_DEFAULTS"));
+        RenderedChart chart = RenderedChart.withValues("""
+                trainer:
+                  podDefaults:
+                    env: [{name: HF_ENDPOINT, value: "https://hub.internal"}]
+                    annotations: {sidecar.istio.io/inject: "false"}
+                    imagePullSecrets: [{name: registry}]
+                """);
+        var defaults = dev.finetune.operator.OperatorSettings.podDefaults(env(operatorContainer(chart)).get("FINETUNE_TRAINER_POD_DEFAULTS"));
+        assertEquals("https://hub.internal", defaults.env.get(0).getValue());
+        assertEquals("false", defaults.annotations.get("sidecar.istio.io/inject"));
+        assertEquals("registry", defaults.imagePullSecrets.get(0).getName());
+    }
+
+    @Test
+    void theOperatorsBuiltInTrainerImageIsTheChartsDefaultTrainerImage() {
+        // Run without the chart (java -jar ... operator), jobs get the trainer image, not the operator's.
+        assertEquals(env(operatorContainer(RenderedChart.withDefaults())).get("FINETUNE_TRAINER_IMAGE"),
+                dev.finetune.operator.OperatorSettings.DEFAULT_IMAGE);
+    }
+
+    @Test
     void theOnlyServiceAccountIsTheOperators() {
         // Training pods need no identity of their own: the operator sets automountServiceAccountToken: false
         // on them (TrainingJobDependent), so they run token-less under their namespace's default account.
