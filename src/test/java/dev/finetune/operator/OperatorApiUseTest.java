@@ -30,9 +30,8 @@ class OperatorApiUseTest {
             // A dependent that no longer matches its desired state (e.g. edited by hand) is replaced (PUT).
             "/configmaps", Set.of("update"),
             "/services", Set.of("update"),
-            "/persistentvolumeclaims", Set.of("update",
-                    // JOSDK deletes an operator-made claim whose reconcile precondition (no claimName) stops holding.
-                    "delete"));
+            // The claim holds the model: the operator never deletes it (WorkspaceClaimDependent is no Deleter).
+            "/persistentvolumeclaims", Set.of("update"));
 
     @Test
     void theChartGrantsExactlyWhatTheOperatorUses() throws Exception {

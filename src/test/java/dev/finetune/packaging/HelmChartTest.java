@@ -34,7 +34,7 @@ class HelmChartTest {
             "/pods", Set.of("list", "watch"),
             "/configmaps", Set.of("list", "watch", "create", "update"),
             "/services", Set.of("list", "watch", "create", "update"),
-            "/persistentvolumeclaims", Set.of("list", "watch", "create", "update", "delete"),
+            "/persistentvolumeclaims", Set.of("list", "watch", "create", "update"),
             "/secrets", Set.of("get"),
             "/events", Set.of("create"));
 
