@@ -70,9 +70,9 @@ app.kubernetes.io/component: operator
 {{/*
 The operator's Kubernetes API use, and nothing more (OperatorApiUseTest records it on a mock API server):
 it watches FineTuneJobs and merge-patches their status; it creates and, when they drift, replaces (PUT) the
-Job, ConfigMap, Service and PVC it owns per FineTuneJob, deleting only an operator-made PVC a job no longer
-uses (its owner references let the garbage collector delete the rest, without blockOwnerDeletion, so no
-finalizers access); it watches the training pods, reads a token Secret by name (it never lists Secrets),
+Job, ConfigMap, Service and PVC it makes per FineTuneJob, and deletes nothing: the garbage collector deletes
+the owned ones through owner references (without blockOwnerDeletion, so no finalizers access), and the PVC,
+which holds the trained model, only when its job's storage.retentionPolicy.whenDeleted is Delete; it watches the training pods, reads a token Secret by name (it never lists Secrets),
 and creates Events.
 */}}
 {{- define "finetune-operator.rules" -}}
@@ -98,7 +98,7 @@ and creates Events.
   verbs: ["list", "watch", "create", "patch"]
 - apiGroups: [""]
   resources: ["persistentvolumeclaims"]
-  verbs: ["list", "watch", "create", "patch", "delete"]
+  verbs: ["list", "watch", "create", "patch"]
 - apiGroups: [""]
   resources: ["secrets"]
   verbs: ["get"]

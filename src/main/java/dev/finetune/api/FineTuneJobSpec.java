@@ -49,4 +49,11 @@ public class FineTuneJobSpec {
     @JsonPropertyDescription("Seconds after the job finished before its Job and pod are deleted; unset keeps them.")
     @Min(0)
     public Integer ttlSecondsAfterFinished;
+
+    @JsonPropertyDescription("Env, labels, annotations, pull secrets, ServiceAccount and affinity of the training pod, over the operator's defaults (the chart's trainer.podDefaults).")
+    public PodSettings pod = new PodSettings();
+
+    @JsonPropertyDescription("Seconds the Job may run, retries included, before it is failed (the Job's activeDeadlineSeconds); unset: no limit.")
+    @Min(1)
+    public Long activeDeadlineSeconds;
 }

@@ -31,4 +31,9 @@ public class FineTuneJobStatus {
     @JsonPropertyDescription("The Hub commits of the model and dataset, pinned at the first start: every retry and resume"
             + " trains on these, even when the branch has moved since.")
     public ResolvedSources sources;
+    @JsonPropertyDescription("The PersistentVolumeClaim that holds the run's checkpoints and final model.")
+    public String claimName;
+    @JsonPropertyDescription("The run's folder on that claim (<job>/run-<hash of the training spec>): checkpoints in it,"
+            + " the final model in its final/ subfolder; the pod mounts the claim at /workspace.")
+    public String outputPath;
 }

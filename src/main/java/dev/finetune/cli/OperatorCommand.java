@@ -30,6 +30,11 @@ public class OperatorCommand implements Callable<Integer> {
             description = "Image of jobs whose spec.image is empty (env FINETUNE_TRAINER_IMAGE; default ${DEFAULT-VALUE}).")
     String trainerImage;
 
+    @Option(names = "--trainer-pod-defaults", defaultValue = "{}",
+            description = "Pod settings of every job as JSON, in the shape of spec.pod (env, envFrom, labels, annotations,"
+                    + " imagePullSecrets, serviceAccountName, affinity); a job's own spec.pod wins (env FINETUNE_TRAINER_POD_DEFAULTS).")
+    String trainerPodDefaults;
+
     @Option(names = "--progress-interval", defaultValue = "15s", converter = DurationConverter.class,
             description = "How often a running trainer's /progress is read: 500ms, 15s, 1m or PT15S (env FINETUNE_PROGRESS_INTERVAL; default ${DEFAULT-VALUE}).")
     Duration progressInterval;
@@ -50,7 +55,8 @@ public class OperatorCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Set<String> watched = Arrays.stream(namespaces.split(",")).map(String::trim).filter(s -> !s.isEmpty())
                 .collect(Collectors.toSet());
-        OperatorSettings settings = new OperatorSettings(trainerImage, progressInterval, OperatorSettings.TRAINER_PORT, watched);
+        OperatorSettings settings = new OperatorSettings(trainerImage, progressInterval, OperatorSettings.TRAINER_PORT, watched,
+                OperatorSettings.podDefaults(trainerPodDefaults));
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
         LeaderElectionConfiguration election = !leaderElection ? null

@@ -14,6 +14,7 @@ public final class OperatorEnvironment implements IDefaultValueProvider {
     static final Map<String, String> VARIABLES = Map.of(
             "--namespaces", "FINETUNE_WATCH_NAMESPACES",
             "--trainer-image", "FINETUNE_TRAINER_IMAGE",
+            "--trainer-pod-defaults", "FINETUNE_TRAINER_POD_DEFAULTS",
             "--progress-interval", "FINETUNE_PROGRESS_INTERVAL",
             "--http-port", "FINETUNE_HTTP_PORT",
             "--leader-election", "FINETUNE_LEADER_ELECTION",

@@ -1,6 +1,7 @@
 package dev.finetune.cli;
 
 import dev.finetune.api.FineTuneJob;
+import dev.finetune.api.RunId;
 import dev.finetune.api.ManifestReader;
 import dev.finetune.operator.FineTuneJobValidator;
 import dev.finetune.trainer.checkpoint.StorageException;
@@ -25,7 +26,7 @@ final class RunCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "JOB.yaml", description = "A FineTuneJob manifest.")
     Path manifest;
 
-    @Option(names = "--output", paramLabel = "DIR", description = "Checkpoints and final/ go here (default: runs/<metadata.name>).")
+    @Option(names = "--output", paramLabel = "DIR", description = "Checkpoints and final/ go here (default: runs/<metadata.name>/run-<hash of the training spec>, as in a pod).")
     Path output;
 
     @Option(names = "--cache-dir", paramLabel = "DIR",
@@ -55,7 +56,7 @@ final class RunCommand implements Callable<Integer> {
             return ExitCodes.INVALID;
         }
         Path cwd = Path.of("").toAbsolutePath();
-        Path out = output != null ? output : cwd.resolve("runs").resolve(job.getMetadata().getName());
+        Path out = output != null ? output : defaultOutput(cwd, job);
         try {
             WritableOutput.check(out, ""); // before any download: a run that cannot save must not start
         } catch (StorageException e) {
@@ -65,6 +66,11 @@ final class RunCommand implements Callable<Integer> {
         TrainingLauncher.Settings settings = new TrainingLauncher.Settings(out.toAbsolutePath(), cwd, cacheDir(),
                 manifest.toAbsolutePath().getParent(), metricsPort, null, !noProgressBar);
         return TrainingLauncher.launch(job, settings, System.out);
+    }
+
+    /** The pod's layout (<job>/<run id>): the same spec resumes, a changed one trains beside the old run. */
+    static Path defaultOutput(Path cwd, FineTuneJob job) {
+        return cwd.resolve("runs").resolve(job.getMetadata().getName()).resolve(RunId.of(job.getSpec()));
     }
 
     private Path cacheDir() {

@@ -116,6 +116,9 @@ public class FineTuneJobReconciler implements Reconciler<FineTuneJob> {
                 .map(p -> p.getStatus().getPodIP())
                 .flatMap(progressClient::fetch);
         FineTuneJobStatus observed = FineTuneJobObserver.observe(job, batchJob.orElse(null), pods, live, now);
+        // Where the model is, so that it can be found after the FineTuneJob is gone (the claim may outlive it).
+        observed.claimName = ResourceNames.claim(effective);
+        observed.outputPath = ResourceNames.runPath(effective);
         // While the trainer runs nothing in the cluster changes as it learns: read /progress on a schedule.
         return finish(context.getClient(), job, before, observed, observed.phase == Phase.Running ? settings.progressInterval() : null);
     }

@@ -70,6 +70,10 @@ public final class FineTuneJobValidator {
         if (spec.ttlSecondsAfterFinished != null && spec.ttlSecondsAfterFinished < 0) {
             errors.add("spec.ttlSecondsAfterFinished must be >= 0");
         }
+        if (spec.activeDeadlineSeconds != null && spec.activeDeadlineSeconds < 1) {
+            errors.add("spec.activeDeadlineSeconds must be >= 1");
+        }
+        PodSettingsValidator.check(spec.pod, "spec.pod", errors);
         if (spec.storage != null && ResourceNames.isBlank(spec.storage.claimName)) {
             checkPositive(spec.storage.size, "spec.storage.size", errors);
         }

@@ -1,5 +1,6 @@
 package dev.finetune.operator;
 
+import dev.finetune.api.PodSettings;
 import java.time.Duration;
 import java.util.Set;
 
@@ -12,9 +13,11 @@ import java.util.Set;
  * @param trainerPort port of the trainer's /progress, /metrics and /healthz (8080 in the pod; tests
  *     point it at a local server)
  * @param namespaces namespaces to watch; empty watches all
+ * @param podDefaults pod settings of every job, under the job's own spec.pod (the chart's trainer.podDefaults)
  */
-public record OperatorSettings(String defaultImage, Duration progressInterval, int trainerPort, Set<String> namespaces) {
-    public static final String DEFAULT_IMAGE = "ghcr.io/finetune-dev/finetune-operator:0.1.0";
+public record OperatorSettings(String defaultImage, Duration progressInterval, int trainerPort, Set<String> namespaces,
+        PodSettings podDefaults) {
+    public static final String DEFAULT_IMAGE = "ghcr.io/finetune-dev/finetune-trainer:0.1.0-cu128";
     public static final Duration DEFAULT_PROGRESS_INTERVAL = Duration.ofSeconds(15);
     public static final int TRAINER_PORT = 8080;
 
@@ -26,9 +29,35 @@ public record OperatorSettings(String defaultImage, Duration progressInterval, i
             throw new IllegalArgumentException("the progress interval must be > 0, got " + progressInterval);
         }
         namespaces = Set.copyOf(namespaces);
+        podDefaults = podDefaults == null ? new PodSettings() : podDefaults;
+    }
+
+    public OperatorSettings(String defaultImage, Duration progressInterval, int trainerPort, Set<String> namespaces) {
+        this(defaultImage, progressInterval, trainerPort, namespaces, new PodSettings());
     }
 
     public static OperatorSettings defaults() {
         return new OperatorSettings(DEFAULT_IMAGE, DEFAULT_PROGRESS_INTERVAL, TRAINER_PORT, Set.of());
+    }
+
+    /**
+     * The chart's trainer.podDefaults (JSON), checked as a job's spec.pod is, so that a bad default stops the
+     * operator at start-up instead of failing every job.
+     */
+    public static PodSettings podDefaults(String json) {
+        PodSettings defaults;
+        try {
+            defaults = json == null || json.isBlank() ? new PodSettings()
+                    : new com.fasterxml.jackson.databind.ObjectMapper().readValue(json, PodSettings.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("trainer.podDefaults (FINETUNE_TRAINER_POD_DEFAULTS) is not a valid spec.pod: "
+                    + e.getOriginalMessage());
+        }
+        java.util.List<String> errors = new java.util.ArrayList<>();
+        PodSettingsValidator.check(defaults == null ? new PodSettings() : defaults, "trainer.podDefaults", errors);
+        if (!errors.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", errors));
+        }
+        return defaults;
     }
 }

@@ -1,6 +1,7 @@
 package dev.finetune.operator;
 
 import dev.finetune.api.FineTuneJob;
+import dev.finetune.api.RunId;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -36,8 +37,13 @@ public final class ResourceNames {
         return isBlank(claimName) ? ftj.getMetadata().getName() + "-workspace" : claimName;
     }
 
+    /** The run's folder on the claim: one per training spec, so a re-created job with another spec never meets old checkpoints. */
+    public static String runPath(FineTuneJob ftj) {
+        return ftj.getMetadata().getName() + "/" + RunId.of(ftj.getSpec());
+    }
+
     public static String outputDir(FineTuneJob ftj) {
-        return WORKSPACE_MOUNT + "/" + ftj.getMetadata().getName();
+        return WORKSPACE_MOUNT + "/" + runPath(ftj);
     }
 
     public static Map<String, String> labels(FineTuneJob ftj) {

@@ -31,6 +31,8 @@ public class TrainingJobDependent extends CRUDKubernetesDependentResource<Job, F
     public static final String GPU_RESOURCE = "nvidia.com/gpu";
     /** The trainer's exit code for an invalid config or data: retrying cannot help. */
     public static final int EXIT_INVALID_INPUT = 2;
+    /** The trainer image's user and group (the Dockerfile's USER 10001:10001; DockerfileTest keeps them one). */
+    public static final long TRAINER_UID = 10001L;
 
     public TrainingJobDependent() {
         super(Job.class);
@@ -85,7 +87,7 @@ public class TrainingJobDependent extends CRUDKubernetesDependentResource<Job, F
             jobLabels.put(ResourceNames.KUEUE_QUEUE_LABEL, queueName(spec));
         }
         SchedulingSpec scheduling = spec.scheduling == null ? new SchedulingSpec() : spec.scheduling;
-        return new JobBuilder()
+        return PodTemplateSettings.apply(new JobBuilder()
                 .withNewMetadata()
                     .withName(ResourceNames.job(job))
                     .withNamespace(job.getMetadata().getNamespace())
@@ -129,9 +131,11 @@ public class TrainingJobDependent extends CRUDKubernetesDependentResource<Job, F
                             .withPriorityClassName(ResourceNames.isBlank(scheduling.priorityClassName) ? null : scheduling.priorityClassName)
                             .withNewSecurityContext()
                                 .withRunAsNonRoot(true)
-                                .withRunAsUser(1000L)
-                                .withRunAsGroup(1000L)
-                                .withFsGroup(1000L)
+                                .withRunAsUser(TRAINER_UID)
+                                .withRunAsGroup(TRAINER_UID)
+                                .withFsGroup(TRAINER_UID)
+                                // A large volume is not re-chowned file by file at every pod start (retries, resumes).
+                                .withFsGroupChangePolicy("OnRootMismatch")
                                 .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
                             .endSecurityContext()
                             .withContainers(trainerContainer(job, settings))
@@ -149,7 +153,7 @@ public class TrainingJobDependent extends CRUDKubernetesDependentResource<Job, F
                         .endSpec()
                     .endTemplate()
                 .endSpec()
-                .build();
+                .build(), job, settings.podDefaults());
     }
 
     private static Container trainerContainer(FineTuneJob job, OperatorSettings settings) {

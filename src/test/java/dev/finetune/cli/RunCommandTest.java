@@ -82,6 +82,18 @@ class RunCommandTest {
 
     private record Result(int code, String err) {}
 
+    @Test
+    void withoutOutputARunGoesToItsSpecsRunFolderAsInAPodAndTheReadmeNamesIt() throws Exception {
+        var job = dev.finetune.api.ManifestReader.read(Path.of("examples", "quickstart.yaml"));
+        Path out = RunCommand.defaultOutput(Path.of("/work"), job);
+        String runId = dev.finetune.api.RunId.of(job.getSpec());
+        assertEquals(Path.of("/work", "runs", "quickstart", runId), out);
+        job.getSpec().training.learningRate = 1e-4;
+        assertFalse(out.equals(RunCommand.defaultOutput(Path.of("/work"), job)), "a changed spec trains beside the old run");
+        String readme = Files.readString(Path.of("README.md"));
+        assertTrue(readme.contains("--model runs/quickstart/" + runId + "/final"), "README's predict command names the quickstart's run folder " + runId);
+    }
+
     private static Result run(Path manifest, Path output) {
         StringWriter err = new StringWriter();
         CommandLine cli = Main.commandLine();

@@ -43,7 +43,8 @@ class DesiredResourcesTest {
 
     @Test
     void theJobRunsOneNonRootGpuPodWithItsConfigVolumeAndMetricsPort() {
-        Job job = TrainingJobDependent.desired(scheduledJob(), settings);
+        FineTuneJob ftj = scheduledJob();
+        Job job = TrainingJobDependent.desired(ftj, settings);
         assertEquals("bert-mrpc", job.getMetadata().getName());
         assertEquals("team-a", job.getMetadata().getLabels().get("kueue.x-k8s.io/queue-name"));
         assertEquals(5, job.getSpec().getBackoffLimit());
@@ -67,7 +68,7 @@ class DesiredResourcesTest {
         assertTrue(pod.getSecurityContext().getRunAsNonRoot());
 
         Container trainer = pod.getContainers().get(0);
-        assertEquals(List.of("train", "--config", "/etc/finetune/job.yaml", "--output", "/workspace/bert-mrpc"), trainer.getArgs());
+        assertEquals(List.of("train", "--config", "/etc/finetune/job.yaml", "--output", "/workspace/bert-mrpc/" + dev.finetune.api.RunId.of(ftj.getSpec())), trainer.getArgs());
         assertEquals(OperatorSettings.DEFAULT_IMAGE, trainer.getImage());
         assertEquals(new Quantity("2"), trainer.getResources().getLimits().get("nvidia.com/gpu"));
         assertEquals(new Quantity("2"), trainer.getResources().getRequests().get("nvidia.com/gpu"));
@@ -152,6 +153,10 @@ class DesiredResourcesTest {
         var claim = WorkspaceClaimDependent.desired(ftj);
         assertEquals(new Quantity("20Gi"), claim.getSpec().getResources().getRequests().get("storage"));
         assertEquals("fast", claim.getSpec().getStorageClassName());
+        assertEquals(List.of(), claim.getMetadata().getOwnerReferences(), "Retain (the default): not owned, so not garbage-collected");
+        ftj.getMetadata().setUid("uid-1");
+        ftj.getSpec().storage.retentionPolicy.whenDeleted = "Delete";
+        assertEquals("uid-1", WorkspaceClaimDependent.desired(ftj).getMetadata().getOwnerReferences().get(0).getUid());
         var service = MetricsServiceDependent.desired(ftj);
         assertEquals("bert-mrpc-metrics", service.getMetadata().getName());
         assertEquals(Map.of(ResourceNames.JOB_LABEL, "bert-mrpc"), service.getSpec().getSelector());

@@ -3,6 +3,7 @@ package dev.finetune.operator;
 import static dev.finetune.operator.MockCluster.NS;
 import static dev.finetune.operator.MockCluster.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -186,14 +187,13 @@ class FineTuneJobOperatorTest {
     }
 
     @Test
-    void everyDependentIsOwnedByTheJobSoDeletionCascades() {
+    void everyDependentButTheRetainedClaimIsOwnedByTheJobSoDeletionCascades() {
         FineTuneJob created = cluster.create(Jobs.mrpc("owned"));
         await("the Job", WAIT, () -> cluster.job("owned") != null);
         String uid = cluster.get("owned").getMetadata().getUid();
         List<HasMetadata> dependents = List.of(
                 cluster.job("owned"),
                 cluster.client.configMaps().inNamespace(NS).withName("owned-config").get(),
-                cluster.client.persistentVolumeClaims().inNamespace(NS).withName("owned-workspace").get(),
                 cluster.client.services().inNamespace(NS).withName("owned-metrics").get());
         for (HasMetadata dependent : dependents) {
             var owner = dependent.getMetadata().getOwnerReferences();
@@ -201,12 +201,74 @@ class FineTuneJobOperatorTest {
             assertEquals(uid, owner.get(0).getUid(), dependent.getKind());
             assertEquals("FineTuneJob", owner.get(0).getKind());
         }
+        assertEquals(List.of(), claim("owned").getMetadata().getOwnerReferences(), "the model's volume is not the job's to take");
         cluster.client.resource(created).delete();
         await("the FineTuneJob gone", WAIT, () -> cluster.get("owned") == null);
-        // The strict API server's garbage collector deletes by the owner references above.
+        // The strict API server's garbage collector deletes what the FineTuneJob owned.
         await("the Job, ConfigMap and Service collected", WAIT, () -> cluster.job("owned") == null
                 && cluster.client.configMaps().inNamespace(NS).withName("owned-config").get() == null
                 && cluster.client.services().inNamespace(NS).withName("owned-metrics").get() == null);
+        assertNotNull(claim("owned"), "Retain: the claim outlives its FineTuneJob");
+    }
+
+    @Test
+    void aReCreatedJobFindsItsRetainedClaimAndResumesOrStartsARunBesideTheOld() {
+        FineTuneJob first = cluster.create(Jobs.mrpc("again"));
+        await("the Job", WAIT, () -> cluster.job("again") != null);
+        await("outputPath on the status", WAIT, () -> cluster.get("again").getStatus().outputPath != null);
+        String claimUid = claim("again").getMetadata().getUid();
+        String firstOutput = cluster.get("again").getStatus().outputPath;
+        assertEquals("again-workspace", cluster.get("again").getStatus().claimName);
+        assertTrue(firstOutput.startsWith("again/run-"), firstOutput);
+        assertEquals(List.of("/workspace/" + firstOutput), outputArg("again"));
+
+        deleteAndAwaitCollected(first);
+        FineTuneJob same = cluster.create(Jobs.mrpc("again"));
+        await("the Job again", WAIT, () -> cluster.job("again") != null);
+        await("outputPath again", WAIT, () -> cluster.get("again").getStatus().outputPath != null);
+        assertEquals(claimUid, claim("again").getMetadata().getUid(), "the same volume, not a new one");
+        assertEquals(firstOutput, cluster.get("again").getStatus().outputPath, "same spec: same folder, so it resumes");
+        assertEquals(List.of("/workspace/" + firstOutput), outputArg("again"));
+
+        deleteAndAwaitCollected(same);
+        FineTuneJob changed = Jobs.mrpc("again");
+        changed.getSpec().training.learningRate = 2e-5;
+        cluster.create(changed);
+        await("the Job of the changed spec", WAIT, () -> cluster.job("again") != null);
+        await("outputPath of the changed spec", WAIT, () -> cluster.get("again").getStatus().outputPath != null);
+        String changedOutput = cluster.get("again").getStatus().outputPath;
+        assertEquals(claimUid, claim("again").getMetadata().getUid());
+        assertNotEquals(firstOutput, changedOutput, "another spec: a run of its own beside the old one");
+        assertTrue(changedOutput.startsWith("again/run-"), changedOutput);
+        assertEquals(List.of("/workspace/" + changedOutput), outputArg("again"));
+    }
+
+    @Test
+    void deleteRetentionPolicyOwnsTheClaimSoItGoesWithTheJob() {
+        FineTuneJob job = Jobs.mrpc("scratch");
+        job.getSpec().storage.retentionPolicy.whenDeleted = "Delete";
+        FineTuneJob created = cluster.create(job);
+        await("the claim", WAIT, () -> claim("scratch") != null);
+        String uid = cluster.get("scratch").getMetadata().getUid();
+        assertEquals(uid, claim("scratch").getMetadata().getOwnerReferences().get(0).getUid());
+        cluster.client.resource(created).delete();
+        await("the claim collected with its job", WAIT, () -> claim("scratch") == null);
+    }
+
+    private io.fabric8.kubernetes.api.model.PersistentVolumeClaim claim(String job) {
+        return cluster.client.persistentVolumeClaims().inNamespace(NS).withName(job + "-workspace").get();
+    }
+
+    private List<String> outputArg(String job) {
+        List<String> args = cluster.job(job).getSpec().getTemplate().getSpec().getContainers().get(0).getArgs();
+        return List.of(args.get(args.indexOf("--output") + 1));
+    }
+
+    private void deleteAndAwaitCollected(FineTuneJob job) {
+        String name = job.getMetadata().getName();
+        cluster.client.resources(FineTuneJob.class).inNamespace(NS).withName(name).delete();
+        await(name + " and its Job gone", WAIT, () -> cluster.get(name) == null && cluster.job(name) == null
+                && cluster.client.configMaps().inNamespace(NS).withName(name + "-config").get() == null);
     }
 
     @Test

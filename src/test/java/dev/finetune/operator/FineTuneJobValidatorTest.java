@@ -52,7 +52,21 @@ class FineTuneJobValidatorTest {
                 bad("spec.training.numTrainEpochs must be > 0 unless spec.training.maxSteps is set", s -> s.getSpec().training.numTrainEpochs = 0.0),
                 bad("spec.training.evalStrategy must be one of no, steps, epoch (got sometimes)", s -> s.getSpec().training.evalStrategy = "sometimes"),
                 bad("spec.storage.size must be > 0", s -> s.getSpec().storage.size = new Quantity("0")),
-                bad("metadata.name must be at most 53 characters", s -> s.getMetadata().setName("x".repeat(60))));
+                bad("metadata.name must be at most 53 characters", s -> s.getMetadata().setName("x".repeat(60))),
+                bad("spec.pod.env[0].name HF_HOME is set by the operator", s -> s.getSpec().pod.env = List.of(new io.fabric8.kubernetes.api.model.EnvVar("HF_HOME", "/tmp", null))),
+                bad("spec.pod.env[0].name HF_TOKEN is set by the operator (use spec.model.tokenSecretRef)", s -> s.getSpec().pod.env = List.of(new io.fabric8.kubernetes.api.model.EnvVar("HF_TOKEN", "hf_x", null))),
+                bad("spec.pod.env[1].name HF_ENDPOINT is given twice", s -> s.getSpec().pod.env = List.of(
+                        new io.fabric8.kubernetes.api.model.EnvVar("HF_ENDPOINT", "a", null), new io.fabric8.kubernetes.api.model.EnvVar("HF_ENDPOINT", "b", null))),
+                bad("spec.pod.env[0].name must be a variable name", s -> s.getSpec().pod.env = List.of(new io.fabric8.kubernetes.api.model.EnvVar("A=B", "x", null))),
+                bad("spec.pod.envFrom[0] needs exactly one of secretRef.name and configMapRef.name", s -> s.getSpec().pod.envFrom = List.of(new io.fabric8.kubernetes.api.model.EnvFromSource())),
+                bad("spec.pod.labels: finetune.dev/job is set by the operator", s -> s.getSpec().pod.labels = Map.of("finetune.dev/job", "other")),
+                bad("spec.pod.labels: job-name is set by the Job controller", s -> s.getSpec().pod.labels = Map.of("job-name", "other")),
+                bad("spec.pod.labels: key team a must be [prefix/]name", s -> s.getSpec().pod.labels = Map.of("team a", "x")),
+                bad("spec.pod.labels.team: value a b must be at most 63 characters", s -> s.getSpec().pod.labels = Map.of("team", "a b")),
+                bad("spec.pod.annotations: prometheus.io/port is set by the operator", s -> s.getSpec().pod.annotations = Map.of("prometheus.io/port", "9000")),
+                bad("spec.pod.imagePullSecrets[0].name must not be empty", s -> s.getSpec().pod.imagePullSecrets = List.of(new io.fabric8.kubernetes.api.model.LocalObjectReference(""))),
+                bad("spec.pod.serviceAccountName must be a DNS subdomain name", s -> s.getSpec().pod.serviceAccountName = "Trainer_SA"),
+                bad("spec.activeDeadlineSeconds must be >= 1", s -> s.getSpec().activeDeadlineSeconds = 0L));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -69,6 +83,17 @@ class FineTuneJobValidatorTest {
     void anExistingSecretWithTheKeyIsAccepted() {
         FineTuneJob job = Jobs.mrpc("gated");
         job.getSpec().model.tokenSecretRef = ref("hf-token", "token");
+        assertEquals(List.of(), validator.validate(job));
+    }
+
+    @Test
+    void podSettingsACLusterNeedsAreAccepted() {
+        FineTuneJob job = Jobs.mrpc("mirrored");
+        job.getSpec().pod.env = List.of(new io.fabric8.kubernetes.api.model.EnvVar("HF_ENDPOINT", "https://hub.internal", null));
+        job.getSpec().pod.labels = Map.of("team", "nlp", "example.com/cost-center", "a-12");
+        job.getSpec().pod.annotations = Map.of("sidecar.istio.io/inject", "false");
+        job.getSpec().pod.serviceAccountName = "trainer";
+        job.getSpec().activeDeadlineSeconds = 86400L;
         assertEquals(List.of(), validator.validate(job));
     }
 

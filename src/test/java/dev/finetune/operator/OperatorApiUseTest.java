@@ -32,9 +32,8 @@ class OperatorApiUseTest {
             // for those with server-set fields, merge-patched in the fields the operator sets.
             "/configmaps", Set.of("update"),
             "/services", Set.of("patch"),
-            "/persistentvolumeclaims", Set.of("patch",
-                    // JOSDK deletes an operator-made claim whose reconcile precondition (no claimName) stops holding.
-                    "delete"));
+            // The claim holds the model: the operator never deletes it (WorkspaceClaimDependent is no Deleter).
+            "/persistentvolumeclaims", Set.of("patch"));
 
     @Test
     void theChartGrantsExactlyWhatTheOperatorUses() throws Exception {

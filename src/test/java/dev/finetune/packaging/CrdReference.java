@@ -129,6 +129,9 @@ final class CrdReference {
                 .collect(Collectors.toList());
     }
 
+    /** Kubernetes types whose own fields Kubernetes documents (kubectl explain pod.spec.affinity): one field each. */
+    static final java.util.Set<String> KUBERNETES_OBJECTS = java.util.Set.of("spec.pod.affinity");
+
     /**
      * The properties of an object schema, depth first; a nested object is listed, then its properties. Arrays
      * and maps are one field each (their items are Kubernetes types or plain values).
@@ -142,7 +145,7 @@ final class CrdReference {
             String requiredText = !required ? "" : objectRequired ? "yes" : "when `" + lastSegment(path) + "` is set";
             Field field = new Field(path + "." + name, name, property.getValue(), requiredText);
             fields.add(field);
-            if (property.getValue().has("properties")) {
+            if (property.getValue().has("properties") && !KUBERNETES_OBJECTS.contains(field.path())) {
                 fields.addAll(fields(property.getValue(), field.path(), objectRequired && required));
             }
         }

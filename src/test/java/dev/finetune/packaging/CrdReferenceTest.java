@@ -52,7 +52,7 @@ class CrdReferenceTest {
         List<String> headings = reference.lines().filter(l -> l.startsWith("## ")).collect(Collectors.toList());
         assertEquals(List.of("## Model (`spec.model`)", "## Dataset (`spec.dataset`)", "## Task (`spec.task`)",
                 "## Training (`spec.training`)", "## Resources (`spec.resources`)", "## Scheduling (`spec.scheduling`)",
-                "## Storage (`spec.storage`)", "## Top level (`spec`)", "## Status (`status`)"), headings);
+                "## Storage (`spec.storage`)", "## Pod (`spec.pod`)", "## Top level (`spec`)", "## Status (`status`)"), headings);
     }
 
     @Test

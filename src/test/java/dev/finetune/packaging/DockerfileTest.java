@@ -85,6 +85,18 @@ class DockerfileTest {
     }
 
     @Test
+    void theTrainingPodRunsAsTheTrainerImagesUser() throws Exception {
+        List<String> users = instructions("trainer", "USER");
+        String[] user = users.get(users.size() - 1).split(":");
+        var pod = dev.finetune.operator.TrainingJobDependent.desired(dev.finetune.api.ManifestReader.read(Path.of("examples", "mrpc.yaml")),
+                dev.finetune.operator.OperatorSettings.defaults()).getSpec().getTemplate().getSpec().getSecurityContext();
+        assertEquals(user[0], String.valueOf(pod.getRunAsUser()), "pod runAsUser vs the trainer image's USER");
+        assertEquals(user[1], String.valueOf(pod.getRunAsGroup()), "pod runAsGroup vs the trainer image's USER");
+        assertEquals(user[1], String.valueOf(pod.getFsGroup()), "the volume's group is the image user's group");
+        assertEquals("OnRootMismatch", pod.getFsGroupChangePolicy());
+    }
+
+    @Test
     void everyBuildContextPathExistsAndIsNotDockerignored() throws IOException {
         List<String> ignored = Files.readAllLines(Path.of(".dockerignore")).stream()
                 .filter(l -> !l.isBlank() && !l.startsWith("#")).map(l -> l.replaceAll("/$", "")).toList();

@@ -34,7 +34,7 @@ class HelmChartTest {
             "/pods", Set.of("list", "watch"),
             "/configmaps", Set.of("list", "watch", "create", "update"),
             "/services", Set.of("list", "watch", "create", "patch"),
-            "/persistentvolumeclaims", Set.of("list", "watch", "create", "patch", "delete"),
+            "/persistentvolumeclaims", Set.of("list", "watch", "create", "patch"),
             "/secrets", Set.of("get"),
             "/events", Set.of("create"));
 
@@ -82,6 +82,29 @@ class HelmChartTest {
             assertEquals(RenderedChart.NAMESPACE, binding.at("/subjects/0/namespace").asText());
         }
         assertEquals("team-a,team-b", env(operatorContainer(chart)).get("FINETUNE_WATCH_NAMESPACES"));
+    }
+
+    @Test
+    void podDefaultsReachTheOperatorAsTheSpecPodItReads() {
+        assertEquals("{}", env(operatorContainer(RenderedChart.withDefaults())).get("FINETUNE_TRAINER_POD_DEFAULTS"));
+        RenderedChart chart = RenderedChart.withValues("""
+                trainer:
+                  podDefaults:
+                    env: [{name: HF_ENDPOINT, value: "https://hub.internal"}]
+                    annotations: {sidecar.istio.io/inject: "false"}
+                    imagePullSecrets: [{name: registry}]
+                """);
+        var defaults = dev.finetune.operator.OperatorSettings.podDefaults(env(operatorContainer(chart)).get("FINETUNE_TRAINER_POD_DEFAULTS"));
+        assertEquals("https://hub.internal", defaults.env.get(0).getValue());
+        assertEquals("false", defaults.annotations.get("sidecar.istio.io/inject"));
+        assertEquals("registry", defaults.imagePullSecrets.get(0).getName());
+    }
+
+    @Test
+    void theOperatorsBuiltInTrainerImageIsTheChartsDefaultTrainerImage() {
+        // Run without the chart (java -jar ... operator), jobs get the trainer image, not the operator's.
+        assertEquals(env(operatorContainer(RenderedChart.withDefaults())).get("FINETUNE_TRAINER_IMAGE"),
+                dev.finetune.operator.OperatorSettings.DEFAULT_IMAGE);
     }
 
     @Test
