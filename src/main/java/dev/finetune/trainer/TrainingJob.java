@@ -70,6 +70,7 @@ public final class TrainingJob {
         FineTuneJobSpec spec = job.getSpec();
         progress.stage("Downloading", "model " + spec.model.uri);
         Path modelDir = sources.resolveModel(spec.model);
+        checkMaxLength(spec, modelDir);
         progress.stage("Downloading", "dataset " + spec.dataset.uri);
         DatasetFiles files = sources.resolveDataset(spec.dataset);
 
@@ -105,6 +106,20 @@ public final class TrainingJob {
             }
         } catch (IOException e) {
             LOG.warn("Could not list the checkpoints in {}: {}", output, e.getMessage());
+        }
+    }
+
+    /**
+     * A maxLength beyond the model's position table would fail at the first batch that long, maybe hours in: refuse
+     * it now, before the data is fetched or read (exit code 2).
+     */
+    static void checkMaxLength(FineTuneJobSpec spec, Path modelDir) throws IOException {
+        Path file = modelDir.resolve("config.json");
+        int limit = BertConfig.read(file).maxPositionEmbeddings();
+        if (spec.task.maxLength != null && spec.task.maxLength > limit) {
+            throw new IllegalArgumentException("spec.task.maxLength " + spec.task.maxLength
+                    + " exceeds the model's max_position_embeddings " + limit + " (" + file + "): set it to " + limit
+                    + " or less");
         }
     }
 

@@ -104,6 +104,27 @@ class TrainCommandTest {
         assertTrue(report.message.contains("train.jsonl:3"), report.message);
     }
 
+    @Test
+    void aMaxLengthBeyondTheModelsPositionsExitsTwoBeforeAnyDataIsRead() throws Exception {
+        // Broken data: were it read first, the message would name train.jsonl:3 instead.
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        Files.writeString(data.resolve("train.jsonl"), "{\"sentence1\": \"no closing brace\"\n");
+        Path config = writeJob(data.toUri());
+        Files.writeString(config, Files.readString(config).replace("maxLength: 64", "maxLength: 256"));
+        Path terminationLog = tmp.resolve("termination-log");
+
+        int code = Main.commandLine().execute("train", "--config", config.toString(), "--workspace", tmp.toString(),
+                "--output", tmp.resolve("output").toString(), "--port", String.valueOf(freePort()),
+                "--termination-log", terminationLog.toString());
+
+        assertEquals(2, code);
+        TrainerReport report = JSON.readValue(Files.readString(terminationLog), TrainerReport.class);
+        assertEquals("Failed", report.stage);
+        // The quickstart model's config.json says max_position_embeddings 128.
+        assertTrue(report.message.contains("spec.task.maxLength 256 exceeds the model's max_position_embeddings 128"),
+                report.message);
+    }
+
     /** The quickstart job, shortened, on the given data folder; the model is the quickstart's, by absolute URI. */
     private Path writeJob(URI data) throws IOException {
         Path config = tmp.resolve("job.yaml");
