@@ -4,19 +4,25 @@ import dev.finetune.api.ManifestReader.ManifestException;
 import dev.finetune.trainer.checkpoint.IncompatibleCheckpointException;
 import dev.finetune.trainer.data.DataException;
 import dev.finetune.trainer.source.SourceException;
+import dev.finetune.trainer.train.TrainingStopped;
 
 /**
  * The process exit codes the operator acts on (SPEC.md "How a job flows"): 2 is a bad spec or bad data and
- * is not retried; anything else non-zero is retried and resumes from the latest checkpoint.
+ * is not retried; anything else non-zero is retried and resumes from the latest checkpoint. 143 (128 + SIGTERM, the
+ * code the JVM itself exits with on that signal) is a run stopped by a termination signal after saving a checkpoint.
  */
 final class ExitCodes {
     static final int OK = 0;
     static final int FAILED = 1;
     static final int INVALID = 2;
+    static final int STOPPED = 143;
 
     private ExitCodes() {}
 
     static int of(Throwable error) {
+        if (error instanceof TrainingStopped) {
+            return STOPPED;
+        }
         if (error instanceof SourceException source) {
             return source.exitCode();
         }

@@ -3,10 +3,12 @@ package dev.finetune.cli;
 import dev.finetune.api.FineTuneJob;
 import dev.finetune.api.ManifestReader;
 import dev.finetune.api.TrainerReport;
+import dev.finetune.operator.FineTuneJobValidator;
 import dev.finetune.trainer.metrics.TerminationMessage;
 import dev.finetune.trainer.source.SourceResolver;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -41,6 +43,15 @@ final class TrainCommand implements Callable<Integer> {
         } catch (ManifestReader.ManifestException e) {
             System.err.println("error: " + e.getMessage());
             reportInvalidConfig(e.getMessage());
+            return ExitCodes.INVALID;
+        }
+        // The operator checked the job already; an object it never validated (or an older operator) could still
+        // ask for what the trainer cannot do, e.g. several GPUs.
+        List<String> problems = FineTuneJobValidator.forLocalRun().validate(job);
+        if (!problems.isEmpty()) {
+            String message = config + ": " + String.join("; ", problems);
+            System.err.println("error: " + message);
+            reportInvalidConfig(message);
             return ExitCodes.INVALID;
         }
         Path root = workspace.toAbsolutePath();

@@ -1,20 +1,25 @@
 package dev.finetune.cli;
 
 import dev.finetune.api.FineTuneJob;
+import dev.finetune.api.FineTuneJobSpec;
 import dev.finetune.api.TrainerReport;
+import dev.finetune.trainer.TerminationHook;
 import dev.finetune.trainer.TrainingJob;
 import dev.finetune.trainer.metrics.ProgressReporter;
 import dev.finetune.trainer.metrics.TerminationMessage;
 import dev.finetune.trainer.metrics.TrainerHttpServer;
 import dev.finetune.trainer.metrics.TrainingMeters;
 import dev.finetune.trainer.source.SourceResolver;
+import dev.finetune.trainer.train.StopRequest;
 import dev.finetune.trainer.train.TrainResult;
+import dev.finetune.trainer.train.TrainingStopped;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,15 +46,21 @@ final class TrainingLauncher {
                 p -> progress.stage("Downloading", p.toString()));
         TrainerHttpServer server = null;
         int exitCode;
+        StopRequest stop = new StopRequest();
+        TerminationHook hook = TerminationHook.install(stop, saveDeadline(job));
         try {
             if (settings.port() >= 0) {
                 server = new TrainerHttpServer(new InetSocketAddress(settings.port()), registry, progress);
                 LOG.info("Serving /metrics, /progress and /healthz on port {}", server.port());
             }
             TrainResult result = new TrainingJob(job, settings.output(), sources, progress, meters, List.of(), out,
-                    settings.progressBar()).run();
+                    settings.progressBar()).withStopRequest(stop).run();
             progress.stage("Done", result.stoppedEarly() ? "stopped early at step " + result.globalStep() : null);
             exitCode = ExitCodes.OK;
+        } catch (TrainingStopped e) {
+            exitCode = ExitCodes.of(e);
+            progress.stage("Stopped", e.getMessage());
+            LOG.warn("Training {}", e.getMessage());
         } catch (Exception | OutOfMemoryError e) {
             exitCode = ExitCodes.of(e);
             String message = e.getMessage() == null ? e.toString() : e.getMessage();
@@ -65,7 +76,15 @@ final class TrainingLauncher {
             }
         }
         writeTerminationMessage(settings.terminationLog(), progress.snapshot());
+        hook.close();
         return exitCode;
+    }
+
+    /** How long a termination signal may wait for the checkpoint: a little less than the kubelet's grace period. */
+    static Duration saveDeadline(FineTuneJob job) {
+        Integer grace = job.getSpec().terminationGracePeriodSeconds;
+        long seconds = grace == null ? FineTuneJobSpec.DEFAULT_TERMINATION_GRACE_SECONDS : grace;
+        return Duration.ofSeconds(Math.max(1, seconds - 5));
     }
 
     private static void writeTerminationMessage(Path file, TrainerReport report) {

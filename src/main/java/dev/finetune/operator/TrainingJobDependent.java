@@ -102,6 +102,10 @@ public class TrainingJobDependent extends CRUDKubernetesDependentResource<Job, F
                         .endMetadata()
                         .withNewSpec()
                             .withRestartPolicy("Never")
+                            // The trainer saves a checkpoint on SIGTERM: give it the time the job asks for.
+                            .withTerminationGracePeriodSeconds(spec.terminationGracePeriodSeconds == null
+                                    ? FineTuneJobSpec.DEFAULT_TERMINATION_GRACE_SECONDS
+                                    : spec.terminationGracePeriodSeconds.longValue())
                             // The trainer never talks to the Kubernetes API: no token in the pod, whatever
                             // the namespace's default ServiceAccount would mount.
                             .withAutomountServiceAccountToken(false)

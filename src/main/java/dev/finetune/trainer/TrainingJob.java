@@ -15,6 +15,7 @@ import dev.finetune.trainer.model.BertForSequenceClassification;
 import dev.finetune.trainer.source.DatasetFiles;
 import dev.finetune.trainer.source.SourceResolver;
 import dev.finetune.trainer.train.EvalBatchSource;
+import dev.finetune.trainer.train.StopRequest;
 import dev.finetune.trainer.train.TrainResult;
 import dev.finetune.trainer.train.Trainer;
 import dev.finetune.trainer.train.TrainerCallback;
@@ -44,6 +45,7 @@ public final class TrainingJob {
     private final List<TrainerCallback> callbacks;
     private final PrintStream out;
     private final boolean progressBar;
+    private StopRequest stopRequest = new StopRequest();
 
     /**
      * @param output the job's folder: checkpoints and final/ go there
@@ -66,6 +68,12 @@ public final class TrainingJob {
         this.progressBar = progressBar;
     }
 
+    /** Made by a termination signal: the loop saves and stops ({@code TrainingStopped}); the final save is held. */
+    public TrainingJob withStopRequest(StopRequest request) {
+        this.stopRequest = request;
+        return this;
+    }
+
     public TrainResult run() throws Exception {
         FineTuneJobSpec spec = job.getSpec();
         progress.stage("Downloading", "model " + spec.model.uri);
@@ -83,7 +91,8 @@ public final class TrainingJob {
             Trainer trainer = new Trainer(LoopAdapters.classifier(model), spec.training, LoopAdapters.trainSource(data.trainBatches(spec.training)), eval)
                     .withOutput(out)
                     .withProgressBar(progressBar)
-                    .addCallback(progress);
+                    .addCallback(progress)
+                    .withStopRequest(stopRequest);
             callbacks.forEach(trainer::addCallback);
             CheckpointWriter checkpoints = new CheckpointWriter(output, model, modelDir, spec.training, meters);
             trainer.withCheckpointSaver(checkpoints);
@@ -92,7 +101,10 @@ public final class TrainingJob {
             TrainResult result = trainer.train(resume.orElse(null));
 
             progress.stage("Saving", "final model");
-            Path finalDir = checkpoints.saveFinal(trainer.state());
+            Path finalDir;
+            try (StopRequest.Hold hold = stopRequest.hold()) {
+                finalDir = checkpoints.saveFinal(trainer.state());
+            }
             LOG.info("Saved the final model to {}", finalDir);
             return result;
         }

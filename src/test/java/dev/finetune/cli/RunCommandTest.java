@@ -48,6 +48,19 @@ class RunCommandTest {
         assertFalse(result.err.contains("spec.model.uri") || result.err.contains("spec.dataset.uri"), result.err);
     }
 
+    @Test
+    void moreThanOneGpuIsRefusedUntilDataParallelTrainingExists() throws IOException {
+        String quickstart = Files.readString(Path.of("examples", "quickstart.yaml"));
+        Path manifest = copyQuickstart(quickstart.replace("gpus: 0", "gpus: 2"));
+        Path output = tmp.resolve("out");
+
+        Result result = run(manifest, output);
+
+        assertEquals(2, result.code);
+        assertTrue(result.err.contains("spec.resources.gpus must be 0 or 1 (got 2)"), result.err);
+        assertFalse(Files.exists(output));
+    }
+
     /** The manifest next to a copy of the quickstart's model and data, so that its relative URIs resolve as in examples/. */
     private Path copyQuickstart(String yaml) throws IOException {
         Path source = Path.of("examples", "quickstart");

@@ -105,6 +105,21 @@ class TrainCommandTest {
     }
 
     @Test
+    void moreThanOneGpuExitsTwoNamingTheField() throws Exception {
+        Path config = writeJob(QUICKSTART.resolve("data").toUri());
+        Files.writeString(config, Files.readString(config).replace("gpus: 0", "gpus: 4"));
+        Path terminationLog = tmp.resolve("termination-log");
+
+        int code = Main.commandLine().execute("train", "--config", config.toString(), "--workspace", tmp.toString(),
+                "--output", tmp.resolve("output").toString(), "--port", String.valueOf(freePort()),
+                "--termination-log", terminationLog.toString());
+
+        assertEquals(2, code);
+        TrainerReport report = JSON.readValue(Files.readString(terminationLog), TrainerReport.class);
+        assertTrue(report.message.contains("spec.resources.gpus must be 0 or 1 (got 4)"), report.message);
+    }
+
+    @Test
     void aMaxLengthBeyondTheModelsPositionsExitsTwoBeforeAnyDataIsRead() throws Exception {
         // Broken data: were it read first, the message would name train.jsonl:3 instead.
         Path data = Files.createDirectories(tmp.resolve("data"));

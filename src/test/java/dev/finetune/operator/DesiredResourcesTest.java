@@ -99,6 +99,16 @@ class DesiredResourcesTest {
     }
 
     @Test
+    void thePodsGracePeriodIsTheJobsTimeToSaveOnSigterm() {
+        FineTuneJob ftj = Jobs.mrpc("graceful");
+        assertEquals(300L, TrainingJobDependent.desired(ftj, settings).getSpec().getTemplate().getSpec()
+                .getTerminationGracePeriodSeconds(), "default: room for a bert-base checkpoint on a slow volume");
+        ftj.getSpec().terminationGracePeriodSeconds = 900;
+        assertEquals(900L, TrainingJobDependent.desired(ftj, settings).getSpec().getTemplate().getSpec()
+                .getTerminationGracePeriodSeconds());
+    }
+
+    @Test
     void theTrainersThreadsFollowThePodsCpuNotTheNodes() {
         ResourcesSpec resources = new ResourcesSpec();
         assertEquals(Optional.empty(), TrainingJobDependent.cpuThreads(resources));

@@ -45,6 +45,7 @@ public final class Trainer implements AutoCloseable {
     private final int evalSteps;
     private final List<TrainerCallback> callbacks = new ArrayList<>();
     private CheckpointSaver saver;
+    private StopRequest stopRequest = new StopRequest();
     private PrintStream out = System.out;
     private boolean progressBar = true;
     private TrainerState state;
@@ -104,6 +105,12 @@ public final class Trainer implements AutoCloseable {
         return this;
     }
 
+    /** Polled after each step: when requested, the loop saves a checkpoint and throws {@link TrainingStopped}. */
+    public Trainer withStopRequest(StopRequest request) {
+        this.stopRequest = Objects.requireNonNull(request, "request");
+        return this;
+    }
+
     /** Where the start-up block and the dict log lines are printed (stdout by default). */
     public Trainer withOutput(PrintStream output) {
         this.out = output;
@@ -141,6 +148,8 @@ public final class Trainer implements AutoCloseable {
      * Trains to maxSteps (or until early stopping). With {@code resume} non-null, continues from that
      * snapshot: its trainer state, position and optimiser moments; the caller has loaded the matching
      * weights into the model.
+     *
+     * @throws TrainingStopped when the {@link StopRequest} was made: after the step under way and its checkpoint
      */
     public TrainResult train(TrainingSnapshot resume) {
         ResumePoint point;
@@ -171,7 +180,8 @@ public final class Trainer implements AutoCloseable {
         long stepsRun = 0;
         boolean stoppedEarly = false;
         boolean done = point.globalStep >= steps.maxSteps();
-        try (TrainingProgressBar bar = TrainingProgressBar.create(progressBar, steps.maxSteps(), point.globalStep);
+        try (StopRequest.Hold hold = stopRequest.hold();
+                TrainingProgressBar bar = TrainingProgressBar.create(progressBar, steps.maxSteps(), point.globalStep);
                 NDManager manager = NDManager.newBaseManager()) {
             while (!done && point.epoch < steps.numEpochs()) {
                 int epoch = point.epoch;
@@ -215,10 +225,12 @@ public final class Trainer implements AutoCloseable {
                 boolean save = ("steps".equals(args.saveStrategy) && point.globalStep % args.saveSteps == 0)
                         || ("epoch".equals(args.saveStrategy) && (epochEnd || last))
                         || (last && !"no".equals(args.saveStrategy));
-                if (save) {
-                    save(point);
-                }
+                Path saved = save ? save(point) : null;
                 done = last || stoppedEarly;
+                if (!done && stopRequest.isRequested()) {
+                    // Whatever saveStrategy says: a preempted pod's retry resumes here instead of losing the steps.
+                    throw new TrainingStopped(point.globalStep, saved != null || saver == null ? saved : save(point));
+                }
             }
         }
 
@@ -378,9 +390,9 @@ public final class Trainer implements AutoCloseable {
         return stop;
     }
 
-    private void save(ResumePoint point) {
+    private Path save(ResumePoint point) {
         if (saver == null) {
-            return;
+            return null;
         }
         Path folder;
         try {
@@ -394,6 +406,7 @@ public final class Trainer implements AutoCloseable {
         for (TrainerCallback c : callbacks) {
             c.onSave(state, folder);
         }
+        return folder;
     }
 
     private void addToHistory(Map<String, Double> entry) {
