@@ -1,6 +1,7 @@
 package dev.finetune.cli;
 
 import dev.finetune.api.ManifestReader.ManifestException;
+import dev.finetune.trainer.TrainingDevice;
 import dev.finetune.trainer.checkpoint.IncompatibleCheckpointException;
 import dev.finetune.trainer.data.DataException;
 import dev.finetune.trainer.source.SourceException;
@@ -36,6 +37,6 @@ final class ExitCodes {
 
     /** Errors the user can fix from the message alone: no stack trace for them. */
     static boolean isUserError(Throwable error) {
-        return of(error) == INVALID || error instanceof SourceException;
+        return of(error) == INVALID || error instanceof SourceException || error instanceof TrainingDevice.NoGpuException;
     }
 }

@@ -3,6 +3,7 @@ package dev.finetune.cli;
 import dev.finetune.api.FineTuneJob;
 import dev.finetune.api.ManifestReader;
 import dev.finetune.operator.FineTuneJobValidator;
+import dev.finetune.trainer.TrainingDevice;
 import dev.finetune.trainer.source.SourceResolver;
 import java.nio.file.Path;
 import java.util.List;
@@ -34,6 +35,10 @@ final class RunCommand implements Callable<Integer> {
             description = "Also serve /metrics, /progress and /healthz on this port (default: off).")
     int metricsPort;
 
+    @Option(names = "--device", paramLabel = "cpu|gpu|gpu:N",
+            description = "Train here (default: the first GPU when there is one, else the CPU).")
+    String device;
+
     @Option(names = "--no-progress-bar", description = "Log lines only, no progress bar.")
     boolean noProgressBar;
 
@@ -55,7 +60,7 @@ final class RunCommand implements Callable<Integer> {
         Path cwd = Path.of("").toAbsolutePath();
         Path out = output != null ? output : cwd.resolve("runs").resolve(job.getMetadata().getName());
         TrainingLauncher.Settings settings = new TrainingLauncher.Settings(out.toAbsolutePath(), cwd, cacheDir(),
-                manifest.toAbsolutePath().getParent(), metricsPort, null, !noProgressBar);
+                manifest.toAbsolutePath().getParent(), metricsPort, null, !noProgressBar, TrainingDevice.Request.local(device));
         return TrainingLauncher.launch(job, settings, System.out);
     }
 

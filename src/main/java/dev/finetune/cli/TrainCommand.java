@@ -4,6 +4,7 @@ import dev.finetune.api.FineTuneJob;
 import dev.finetune.api.ManifestReader;
 import dev.finetune.api.TrainerReport;
 import dev.finetune.operator.FineTuneJobValidator;
+import dev.finetune.trainer.TrainingDevice;
 import dev.finetune.trainer.metrics.TerminationMessage;
 import dev.finetune.trainer.source.SourceResolver;
 import java.io.IOException;
@@ -58,7 +59,7 @@ final class TrainCommand implements Callable<Integer> {
         Path out = output != null ? output.toAbsolutePath() : root.resolve(job.getMetadata().getName());
         Path cacheDir = SourceResolver.hubCache(root.resolve(".cache").resolve("hub"));
         TrainingLauncher.Settings settings = new TrainingLauncher.Settings(out, root, cacheDir, root, port, terminationLog,
-                false);
+                false, TrainingDevice.Request.pod(job.getSpec().resources == null ? 0 : job.getSpec().resources.gpus));
         return TrainingLauncher.launch(job, settings, System.out);
     }
 

@@ -3,7 +3,9 @@ package dev.finetune.cli;
 import dev.finetune.api.FineTuneJob;
 import dev.finetune.api.FineTuneJobSpec;
 import dev.finetune.api.TrainerReport;
+import ai.djl.Device;
 import dev.finetune.trainer.TerminationHook;
+import dev.finetune.trainer.TrainingDevice;
 import dev.finetune.trainer.TrainingJob;
 import dev.finetune.trainer.metrics.ProgressReporter;
 import dev.finetune.trainer.metrics.TerminationMessage;
@@ -33,7 +35,7 @@ final class TrainingLauncher {
      * @param terminationLog where the final report goes (the pod's termination message); null: nowhere
      */
     record Settings(Path output, Path workspace, Path cacheDir, Path baseDir, int port, Path terminationLog,
-            boolean progressBar) {}
+            boolean progressBar, TrainingDevice.Request device) {}
 
     private TrainingLauncher() {}
 
@@ -53,8 +55,12 @@ final class TrainingLauncher {
                 server = new TrainerHttpServer(new InetSocketAddress(settings.port()), registry, progress);
                 LOG.info("Serving /metrics, /progress and /healthz on port {}", server.port());
             }
+            // First: a pod that asked for a GPU and got none fails now, not after the download and tokenising.
+            TrainingDevice.Visible visible = TrainingDevice.Visible.detect();
+            Device device = TrainingDevice.select(settings.device(), visible);
+            LOG.info("{}", TrainingDevice.describe(device, visible));
             TrainResult result = new TrainingJob(job, settings.output(), sources, progress, meters, List.of(), out,
-                    settings.progressBar()).withStopRequest(stop).run();
+                    settings.progressBar()).withStopRequest(stop).withDevice(device).run();
             progress.stage("Done", result.stoppedEarly() ? "stopped early at step " + result.globalStep() : null);
             exitCode = ExitCodes.OK;
         } catch (TrainingStopped e) {

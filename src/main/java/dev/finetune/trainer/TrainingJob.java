@@ -1,5 +1,6 @@
 package dev.finetune.trainer;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import dev.finetune.api.DatasetSource;
 import dev.finetune.api.FineTuneJob;
@@ -46,6 +47,7 @@ public final class TrainingJob {
     private final PrintStream out;
     private final boolean progressBar;
     private StopRequest stopRequest = new StopRequest();
+    private Device device;
 
     /**
      * @param output the job's folder: checkpoints and final/ go there
@@ -74,6 +76,12 @@ public final class TrainingJob {
         return this;
     }
 
+    /** Where the model and the batches live ({@link TrainingDevice}); by default the engine's default device. */
+    public TrainingJob withDevice(Device device) {
+        this.device = device;
+        return this;
+    }
+
     public TrainResult run() throws Exception {
         FineTuneJobSpec spec = job.getSpec();
         progress.stage("Downloading", "model " + spec.model.uri);
@@ -85,7 +93,7 @@ public final class TrainingJob {
         progress.stage("Tokenizing", null);
         TrainingData data = TrainingData.load(files.location(), withFormat(spec.dataset, files.format()), spec.task, modelDir);
 
-        try (NDManager manager = NDManager.newBaseManager();
+        try (NDManager manager = device == null ? NDManager.newBaseManager() : NDManager.newBaseManager(device);
                 BertForSequenceClassification model = loadModel(spec, modelDir, manager)) {
             EvalBatchSource eval = data.eval().isEmpty() ? null : LoopAdapters.evalSource(data.evalBatches(spec.training));
             Trainer trainer = new Trainer(LoopAdapters.classifier(model), spec.training, LoopAdapters.trainSource(data.trainBatches(spec.training)), eval)

@@ -120,6 +120,24 @@ class TrainCommandTest {
     }
 
     @Test
+    void aGpuJobOnAMachineWhereLibtorchCannotSeeOneFailsAtOnceInsteadOfTrainingOnTheCpu() throws Exception {
+        // This machine has the CPU libtorch: a pod with it that asked for a GPU is misconfigured (exit 2).
+        Path config = writeJob(QUICKSTART.resolve("data").toUri());
+        Files.writeString(config, Files.readString(config).replace("gpus: 0", "gpus: 1"));
+        Path terminationLog = tmp.resolve("termination-log");
+
+        int code = Main.commandLine().execute("train", "--config", config.toString(), "--workspace", tmp.toString(),
+                "--output", tmp.resolve("output").toString(), "--port", String.valueOf(freePort()),
+                "--termination-log", terminationLog.toString());
+
+        assertEquals(2, code);
+        TrainerReport report = JSON.readValue(Files.readString(terminationLog), TrainerReport.class);
+        assertTrue(report.message.startsWith("spec.resources.gpus is 1 but the trainer image's PyTorch is the cpu flavour"),
+                report.message);
+        assertTrue(!Files.exists(tmp.resolve("output")), "nothing trained");
+    }
+
+    @Test
     void aMaxLengthBeyondTheModelsPositionsExitsTwoBeforeAnyDataIsRead() throws Exception {
         // Broken data: were it read first, the message would name train.jsonl:3 instead.
         Path data = Files.createDirectories(tmp.resolve("data"));

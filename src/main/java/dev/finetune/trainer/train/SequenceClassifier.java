@@ -1,5 +1,6 @@
 package dev.finetune.trainer.train;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import java.util.LinkedHashMap;
 
@@ -14,4 +15,9 @@ public interface SequenceClassifier {
 
     /** Hugging Face names -> the live parameter arrays used by forward, with gradients attached. */
     LinkedHashMap<String, NDArray> namedParameters();
+
+    /** Where the weights live: batches are made there too (not on the engine's default device). */
+    default Device device() {
+        return namedParameters().values().iterator().next().getDevice();
+    }
 }

@@ -182,7 +182,7 @@ public final class Trainer implements AutoCloseable {
         boolean done = point.globalStep >= steps.maxSteps();
         try (StopRequest.Hold hold = stopRequest.hold();
                 TrainingProgressBar bar = TrainingProgressBar.create(progressBar, steps.maxSteps(), point.globalStep);
-                NDManager manager = NDManager.newBaseManager()) {
+                NDManager manager = NDManager.newBaseManager(model.device())) {
             while (!done && point.epoch < steps.numEpochs()) {
                 int epoch = point.epoch;
                 int first = point.batchInEpoch;
