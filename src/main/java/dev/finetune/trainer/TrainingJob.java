@@ -104,7 +104,9 @@ public final class TrainingJob {
             callbacks.forEach(trainer::addCallback);
             CheckpointWriter checkpoints = new CheckpointWriter(output, model, modelDir, spec.training, meters);
             trainer.withCheckpointSaver(checkpoints);
-            Optional<TrainingSnapshot> resume = CheckpointResume.prepare(output, spec.training, model, trainer.steps(), manager);
+            // Read on the host: train() copies the moments into the optimiser and frees these.
+            Optional<TrainingSnapshot> resume = CheckpointResume.prepare(output, spec.training, model, trainer.steps(),
+                    manager.newSubManager(Device.cpu()));
             resume.ifPresent(snapshot -> reportExistingCheckpoints());
             TrainResult result = trainer.train(resume.orElse(null));
 

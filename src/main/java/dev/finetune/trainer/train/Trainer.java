@@ -149,6 +149,8 @@ public final class Trainer implements AutoCloseable {
      * snapshot: its trainer state, position and optimiser moments; the caller has loaded the matching
      * weights into the model.
      *
+     * The snapshot's optimiser arrays are closed once loaded.
+     *
      * @throws TrainingStopped when the {@link StopRequest} was made: after the step under way and its checkpoint
      */
     public TrainResult train(TrainingSnapshot resume) {
@@ -163,6 +165,8 @@ public final class Trainer implements AutoCloseable {
             state.maxSteps = steps.maxSteps();
             state.numTrainEpochs = steps.numEpochs();
             optimizer.load(resume.optimizerState(), point.globalStep);
+            // Copied into the optimiser: the snapshot's moments (a second copy of them) are freed now, not at the end.
+            resume.optimizerState().values().forEach(NDArray::close);
         }
         printStartBlock();
         if (resume != null) {
