@@ -55,6 +55,8 @@ ENV ENGINE_CACHE_DIR=/opt/djl/engines \
     PYTORCH_FLAVOR=${FLAVOR} \
     RUST_LIBRARY_PATH=/opt/djl/engines/tokenizers/libtokenizers.so \
     DJL_CACHE_DIR=/workspace/.djl.ai
+# The heap from the container's memory limit, leaving most of it to libtorch's native tensors and activations.
+ENV JAVA_TOOL_OPTIONS=-XX:MaxRAMPercentage=40
 USER 10001:10001
 WORKDIR /workspace
 EXPOSE 8080

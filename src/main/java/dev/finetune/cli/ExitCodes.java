@@ -1,6 +1,7 @@
 package dev.finetune.cli;
 
 import dev.finetune.api.ManifestReader.ManifestException;
+import dev.finetune.operator.TrainingJobDependent;
 import dev.finetune.trainer.TrainingDevice;
 import dev.finetune.trainer.checkpoint.IncompatibleCheckpointException;
 import dev.finetune.trainer.data.DataException;
@@ -17,12 +18,17 @@ final class ExitCodes {
     static final int FAILED = 1;
     static final int INVALID = 2;
     static final int STOPPED = 143;
+    /** Out of Java heap, host or GPU memory: the same settings fail the same way, so the Job fails at once on it. */
+    static final int OUT_OF_MEMORY = TrainingJobDependent.EXIT_OUT_OF_MEMORY;
 
     private ExitCodes() {}
 
     static int of(Throwable error) {
         if (error instanceof TrainingStopped) {
             return STOPPED;
+        }
+        if (OutOfMemory.explain(error).isPresent()) {
+            return OUT_OF_MEMORY;
         }
         if (error instanceof SourceException source) {
             return source.exitCode();
@@ -37,6 +43,6 @@ final class ExitCodes {
 
     /** Errors the user can fix from the message alone: no stack trace for them. */
     static boolean isUserError(Throwable error) {
-        return of(error) == INVALID || error instanceof SourceException || error instanceof TrainingDevice.NoGpuException;
+        return of(error) == INVALID || of(error) == OUT_OF_MEMORY || error instanceof SourceException || error instanceof TrainingDevice.NoGpuException;
     }
 }

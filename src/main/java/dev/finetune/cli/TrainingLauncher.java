@@ -69,7 +69,7 @@ final class TrainingLauncher {
             LOG.warn("Training {}", e.getMessage());
         } catch (Exception | OutOfMemoryError e) {
             exitCode = ExitCodes.of(e);
-            String message = e.getMessage() == null ? e.toString() : e.getMessage();
+            String message = OutOfMemory.explain(e).orElse(e.getMessage() == null ? e.toString() : e.getMessage());
             progress.stage("Failed", message);
             if (ExitCodes.isUserError(e)) {
                 LOG.error("{}", message);

@@ -30,6 +30,8 @@ public class TrainingJobDependent extends CRUDKubernetesDependentResource<Job, F
     public static final String GPU_RESOURCE = "nvidia.com/gpu";
     /** The trainer's exit code for an invalid config or data: retrying cannot help. */
     public static final int EXIT_INVALID_INPUT = 2;
+    /** The trainer's exit code when the heap, host or GPU memory ran out: the same settings would again. */
+    public static final int EXIT_OUT_OF_MEMORY = 3;
 
     public TrainingJobDependent() {
         super(Job.class);
@@ -86,7 +88,7 @@ public class TrainingJobDependent extends CRUDKubernetesDependentResource<Job, F
                             .withNewOnExitCodes()
                                 .withContainerName(ResourceNames.TRAINER_CONTAINER)
                                 .withOperator("In")
-                                .withValues(EXIT_INVALID_INPUT)
+                                .withValues(EXIT_INVALID_INPUT, EXIT_OUT_OF_MEMORY)
                             .endOnExitCodes()
                         .endRule()
                         // A pod evicted or preempted is no fault of the job: retry without counting it.
