@@ -52,7 +52,7 @@ class DesiredResourcesTest {
         assertFalse(job.getSpec().getSuspend());
         var failJob = job.getSpec().getPodFailurePolicy().getRules().get(0);
         assertEquals("FailJob", failJob.getAction());
-        assertEquals(List.of(2), failJob.getOnExitCodes().getValues());
+        assertEquals(List.of(2, 3), failJob.getOnExitCodes().getValues(), "invalid input, out of memory");
 
         var template = job.getSpec().getTemplate();
         assertEquals("true", template.getMetadata().getAnnotations().get("prometheus.io/scrape"));
