@@ -50,9 +50,13 @@ RUN groupadd --system --gid 10001 finetune && useradd --system --uid 10001 --gid
 COPY --from=build /finetune-operator.jar /app/finetune-operator.jar
 COPY --from=build /opt/djl/engines /opt/djl/engines
 # DJL reads its natives from the image (read-only) and keeps anything else it caches on the job's volume.
+# RUST_LIBRARY_PATH: the tokenizers library by its file, or DJL looks under a CUDA-architecture folder on a GPU node.
 ENV ENGINE_CACHE_DIR=/opt/djl/engines \
     PYTORCH_FLAVOR=${FLAVOR} \
+    RUST_LIBRARY_PATH=/opt/djl/engines/tokenizers/libtokenizers.so \
     DJL_CACHE_DIR=/workspace/.djl.ai
+# The heap from the container's memory limit, leaving most of it to libtorch's native tensors and activations.
+ENV JAVA_TOOL_OPTIONS=-XX:MaxRAMPercentage=40
 USER 10001:10001
 WORKDIR /workspace
 EXPOSE 8080

@@ -58,5 +58,9 @@ tokenizers_dir=$cache/tokenizers/$tokenizers_version-cpu-$classifier
 mkdir -p "$tokenizers_dir"
 unzip -p "$jar" "native/lib/$classifier/cpu/libtokenizers.so" > "$tokenizers_dir/libtokenizers.so"
 [ -s "$tokenizers_dir/libtokenizers.so" ] || { echo "the jar has no tokenizers library" >&2; exit 1; }
+# ...and at a fixed path for RUST_LIBRARY_PATH (the image sets it): where DJL sees a GPU it looks for the CPU library
+# in a sub-folder named after the CUDA architecture (e.g. .../90/ on an H100), which no install can foresee, and
+# offline with a read-only cache it then fails ("Unexpected flavor: cpu"). The override skips that lookup.
+cp "$tokenizers_dir/libtokenizers.so" "$cache/tokenizers/libtokenizers.so"
 
 echo "DJL natives for $flavor (PyTorch $pytorch_version, DJL $djl_version) in $cache"

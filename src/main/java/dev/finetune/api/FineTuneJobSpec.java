@@ -46,6 +46,15 @@ public class FineTuneJobSpec {
     @Default("3")
     public Integer backoffLimit = 3;
 
+    /** Room for a bert-base checkpoint (about 1.3 GB with the optimiser moments) on a slow network volume. */
+    public static final int DEFAULT_TERMINATION_GRACE_SECONDS = 300;
+
+    @JsonPropertyDescription("Seconds the training pod has after SIGTERM (preemption, eviction, deletion) to finish its "
+            + "step and save a checkpoint before it is killed; the pod's terminationGracePeriodSeconds.")
+    @Min(1)
+    @Default("300")
+    public Integer terminationGracePeriodSeconds = DEFAULT_TERMINATION_GRACE_SECONDS;
+
     @JsonPropertyDescription("Seconds after the job finished before its Job and pod are deleted; unset keeps them.")
     @Min(0)
     public Integer ttlSecondsAfterFinished;

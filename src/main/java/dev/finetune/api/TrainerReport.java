@@ -8,7 +8,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class TrainerReport {
-    /** Starting, Downloading, Tokenizing, Training, Saving, Done or Failed. */
+    /** Starting, Downloading, Tokenizing, Training, Saving, Done, Failed, or Stopped (by SIGTERM, after a checkpoint). */
     public String stage;
     public String message;
     public Progress progress;

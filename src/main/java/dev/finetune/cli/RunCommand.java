@@ -6,6 +6,7 @@ import dev.finetune.api.ManifestReader;
 import dev.finetune.operator.FineTuneJobValidator;
 import dev.finetune.trainer.checkpoint.StorageException;
 import dev.finetune.trainer.checkpoint.WritableOutput;
+import dev.finetune.trainer.TrainingDevice;
 import dev.finetune.trainer.source.SourceResolver;
 import java.nio.file.Path;
 import java.util.List;
@@ -37,6 +38,10 @@ final class RunCommand implements Callable<Integer> {
             description = "Also serve /metrics, /progress and /healthz on this port (default: off).")
     int metricsPort;
 
+    @Option(names = "--device", paramLabel = "cpu|gpu|gpu:N",
+            description = "Train here (default: the first GPU when there is one, else the CPU).")
+    String device;
+
     @Option(names = "--no-progress-bar", description = "Log lines only, no progress bar.")
     boolean noProgressBar;
 
@@ -64,7 +69,7 @@ final class RunCommand implements Callable<Integer> {
             return ExitCodes.INVALID;
         }
         TrainingLauncher.Settings settings = new TrainingLauncher.Settings(out.toAbsolutePath(), cwd, cacheDir(),
-                manifest.toAbsolutePath().getParent(), metricsPort, null, !noProgressBar);
+                manifest.toAbsolutePath().getParent(), metricsPort, null, !noProgressBar, TrainingDevice.Request.local(device));
         return TrainingLauncher.launch(job, settings, System.out);
     }
 

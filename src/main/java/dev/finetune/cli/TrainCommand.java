@@ -5,10 +5,13 @@ import dev.finetune.api.ManifestReader;
 import dev.finetune.api.TrainerReport;
 import dev.finetune.trainer.checkpoint.StorageException;
 import dev.finetune.trainer.checkpoint.WritableOutput;
+import dev.finetune.operator.FineTuneJobValidator;
+import dev.finetune.trainer.TrainingDevice;
 import dev.finetune.trainer.metrics.TerminationMessage;
 import dev.finetune.trainer.source.SourceResolver;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -49,6 +52,15 @@ final class TrainCommand implements Callable<Integer> {
             reportInvalidConfig(e.getMessage());
             return ExitCodes.INVALID;
         }
+        // The operator checked the job already; an object it never validated (or an older operator) could still
+        // ask for what the trainer cannot do, e.g. several GPUs.
+        List<String> problems = FineTuneJobValidator.forLocalRun().validate(job);
+        if (!problems.isEmpty()) {
+            String message = config + ": " + String.join("; ", problems);
+            System.err.println("error: " + message);
+            reportInvalidConfig(message);
+            return ExitCodes.INVALID;
+        }
         Path root = workspace.toAbsolutePath();
         Path out = output != null ? output.toAbsolutePath() : root.resolve(job.getMetadata().getName());
         try {
@@ -60,7 +72,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         Path cacheDir = SourceResolver.hubCache(root.resolve(".cache").resolve("hub"));
         TrainingLauncher.Settings settings = new TrainingLauncher.Settings(out, root, cacheDir, root, port, terminationLog,
-                false);
+                false, TrainingDevice.Request.pod(job.getSpec().resources == null ? 0 : job.getSpec().resources.gpus));
         return TrainingLauncher.launch(job, settings, System.out);
     }
 

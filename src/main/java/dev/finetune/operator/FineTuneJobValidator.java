@@ -64,8 +64,16 @@ public final class FineTuneJobValidator {
         if (spec.resources != null && spec.resources.gpus != null && spec.resources.gpus < 0) {
             errors.add("spec.resources.gpus must be >= 0");
         }
+        if (spec.resources != null && spec.resources.gpus != null && spec.resources.gpus > 1) {
+            // Refused rather than granted: the pod would hold every GPU it asks for and train on one.
+            errors.add("spec.resources.gpus must be 0 or 1 (got " + spec.resources.gpus + "): the trainer runs on one "
+                    + "device, data-parallel training on several GPUs is not supported yet, and the others would sit idle");
+        }
         if (spec.backoffLimit != null && spec.backoffLimit < 0) {
             errors.add("spec.backoffLimit must be >= 0");
+        }
+        if (spec.terminationGracePeriodSeconds != null && spec.terminationGracePeriodSeconds < 1) {
+            errors.add("spec.terminationGracePeriodSeconds must be >= 1 (the trainer saves a checkpoint in that time)");
         }
         if (spec.ttlSecondsAfterFinished != null && spec.ttlSecondsAfterFinished < 0) {
             errors.add("spec.ttlSecondsAfterFinished must be >= 0");

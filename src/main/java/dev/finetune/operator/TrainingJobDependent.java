@@ -33,6 +33,8 @@ public class TrainingJobDependent extends CRUDKubernetesDependentResource<Job, F
     public static final int EXIT_INVALID_INPUT = 2;
     /** The trainer image's user and group (the Dockerfile's USER 10001:10001; DockerfileTest keeps them one). */
     public static final long TRAINER_UID = 10001L;
+    /** The trainer's exit code when the heap, host or GPU memory ran out: the same settings would again. */
+    public static final int EXIT_OUT_OF_MEMORY = 3;
 
     public TrainingJobDependent() {
         super(Job.class);
@@ -107,7 +109,7 @@ public class TrainingJobDependent extends CRUDKubernetesDependentResource<Job, F
                             .withNewOnExitCodes()
                                 .withContainerName(ResourceNames.TRAINER_CONTAINER)
                                 .withOperator("In")
-                                .withValues(EXIT_INVALID_INPUT)
+                                .withValues(EXIT_INVALID_INPUT, EXIT_OUT_OF_MEMORY)
                             .endOnExitCodes()
                         .endRule()
                         // A pod evicted or preempted is no fault of the job: retry without counting it.
@@ -123,6 +125,10 @@ public class TrainingJobDependent extends CRUDKubernetesDependentResource<Job, F
                         .endMetadata()
                         .withNewSpec()
                             .withRestartPolicy("Never")
+                            // The trainer saves a checkpoint on SIGTERM: give it the time the job asks for.
+                            .withTerminationGracePeriodSeconds(spec.terminationGracePeriodSeconds == null
+                                    ? FineTuneJobSpec.DEFAULT_TERMINATION_GRACE_SECONDS
+                                    : spec.terminationGracePeriodSeconds.longValue())
                             // The trainer never talks to the Kubernetes API: no token in the pod, whatever
                             // the namespace's default ServiceAccount would mount.
                             .withAutomountServiceAccountToken(false)

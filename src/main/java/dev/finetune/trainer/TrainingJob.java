@@ -1,5 +1,6 @@
 package dev.finetune.trainer;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import dev.finetune.api.DatasetSource;
 import dev.finetune.api.FineTuneJob;
@@ -18,6 +19,7 @@ import dev.finetune.trainer.source.DatasetFiles;
 import dev.finetune.trainer.source.SourcePins;
 import dev.finetune.trainer.source.SourceResolver;
 import dev.finetune.trainer.train.EvalBatchSource;
+import dev.finetune.trainer.train.StopRequest;
 import dev.finetune.trainer.train.TrainResult;
 import dev.finetune.trainer.train.Trainer;
 import dev.finetune.trainer.train.TrainerCallback;
@@ -47,6 +49,8 @@ public final class TrainingJob {
     private final List<TrainerCallback> callbacks;
     private final PrintStream out;
     private final boolean progressBar;
+    private StopRequest stopRequest = new StopRequest();
+    private Device device;
 
     /**
      * @param output the job's folder: checkpoints and final/ go there
@@ -69,12 +73,25 @@ public final class TrainingJob {
         this.progressBar = progressBar;
     }
 
+    /** Made by a termination signal: the loop saves and stops ({@code TrainingStopped}); the final save is held. */
+    public TrainingJob withStopRequest(StopRequest request) {
+        this.stopRequest = request;
+        return this;
+    }
+
+    /** Where the model and the batches live ({@link TrainingDevice}); by default the engine's default device. */
+    public TrainingJob withDevice(Device device) {
+        this.device = device;
+        return this;
+    }
+
     public TrainResult run() throws Exception {
         FineTuneJobSpec spec = job.getSpec();
         // The Hub commits of the first start, so that retries and resumes read the same model and data.
         SourcePins pins = SourcePins.read(output);
         progress.stage("Downloading", "model " + spec.model.uri);
         Path modelDir = sources.resolveModel(spec.model, pins);
+        checkMaxLength(spec, modelDir);
         progress.stage("Downloading", "dataset " + spec.dataset.uri);
         DatasetFiles files = sources.resolveDataset(spec.dataset, pins);
         progress.sources(pins.sources());
@@ -83,26 +100,32 @@ public final class TrainingJob {
         TrainingData data = TrainingData.load(files.location(), withFormat(spec.dataset, files.format()), spec.task, modelDir,
                 TokenizedCache.forJob(output));
 
-        try (NDManager manager = NDManager.newBaseManager();
+        try (NDManager manager = device == null ? NDManager.newBaseManager() : NDManager.newBaseManager(device);
                 BertForSequenceClassification model = loadModel(spec, modelDir, manager)) {
             EvalBatchSource eval = data.eval().isEmpty() ? null : LoopAdapters.evalSource(data.evalBatches(spec.training));
             Trainer trainer = new Trainer(LoopAdapters.classifier(model), spec.training, LoopAdapters.trainSource(data.trainBatches(spec.training)), eval)
                     .withOutput(out)
                     .withProgressBar(progressBar)
-                    .addCallback(progress);
+                    .addCallback(progress)
+                    .withStopRequest(stopRequest);
             callbacks.forEach(trainer::addCallback);
             DiskSpaceCheck diskSpace = DiskSpaceCheck.forModel(output, model, modelDir, DiskSpaceCheck.FILE_STORE);
             CheckpointWriter checkpoints = new CheckpointWriter(output, model, modelDir, spec.training, meters)
                     .withDiskSpaceCheck(diskSpace);
             trainer.withCheckpointSaver(checkpoints);
-            Optional<TrainingSnapshot> resume = CheckpointResume.prepare(output, spec.training, model, trainer.steps(), manager);
+            // Read on the host: train() copies the moments into the optimiser and frees these.
+            Optional<TrainingSnapshot> resume = CheckpointResume.prepare(output, spec.training, model, trainer.steps(),
+                    manager.newSubManager(Device.cpu()));
             diskSpace.warnAtStart(spec.training,
                     DiskSpaceCheck.savePoints(spec.training, trainer.steps().maxSteps(), trainer.steps().numEpochs()));
             resume.ifPresent(snapshot -> reportExistingCheckpoints());
             TrainResult result = trainer.train(resume.orElse(null));
 
             progress.stage("Saving", "final model");
-            Path finalDir = checkpoints.saveFinal(trainer.state());
+            Path finalDir;
+            try (StopRequest.Hold hold = stopRequest.hold()) {
+                finalDir = checkpoints.saveFinal(trainer.state());
+            }
             LOG.info("Saved the final model to {}", finalDir);
             return result;
         }
@@ -116,6 +139,20 @@ public final class TrainingJob {
             }
         } catch (IOException e) {
             LOG.warn("Could not list the checkpoints in {}: {}", output, e.getMessage());
+        }
+    }
+
+    /**
+     * A maxLength beyond the model's position table would fail at the first batch that long, maybe hours in: refuse
+     * it now, before the data is fetched or read (exit code 2).
+     */
+    static void checkMaxLength(FineTuneJobSpec spec, Path modelDir) throws IOException {
+        Path file = modelDir.resolve("config.json");
+        int limit = BertConfig.read(file).maxPositionEmbeddings();
+        if (spec.task.maxLength != null && spec.task.maxLength > limit) {
+            throw new IllegalArgumentException("spec.task.maxLength " + spec.task.maxLength
+                    + " exceeds the model's max_position_embeddings " + limit + " (" + file + "): set it to " + limit
+                    + " or less");
         }
     }
 

@@ -62,6 +62,31 @@ class RunCommandTest {
                 + " cannot be created: a path above it is a file, not a folder", result.err.strip());
     }
 
+    @Test
+    void withoutOutputARunGoesToItsSpecsRunFolderAsInAPodAndTheReadmeNamesIt() throws Exception {
+        var job = dev.finetune.api.ManifestReader.read(Path.of("examples", "quickstart.yaml"));
+        Path out = RunCommand.defaultOutput(Path.of("/work"), job);
+        String runId = dev.finetune.api.RunId.of(job.getSpec());
+        assertEquals(Path.of("/work", "runs", "quickstart", runId), out);
+        job.getSpec().training.learningRate = 1e-4;
+        assertFalse(out.equals(RunCommand.defaultOutput(Path.of("/work"), job)), "a changed spec trains beside the old run");
+        String readme = Files.readString(Path.of("README.md"));
+        assertTrue(readme.contains("--model runs/quickstart/" + runId + "/final"), "README's predict command names the quickstart's run folder " + runId);
+    }
+
+    @Test
+    void moreThanOneGpuIsRefusedUntilDataParallelTrainingExists() throws IOException {
+        String quickstart = Files.readString(Path.of("examples", "quickstart.yaml"));
+        Path manifest = copyQuickstart(quickstart.replace("gpus: 0", "gpus: 2"));
+        Path output = tmp.resolve("out");
+
+        Result result = run(manifest, output);
+
+        assertEquals(2, result.code);
+        assertTrue(result.err.contains("spec.resources.gpus must be 0 or 1 (got 2)"), result.err);
+        assertFalse(Files.exists(output));
+    }
+
     /** The manifest next to a copy of the quickstart's model and data, so that its relative URIs resolve as in examples/. */
     private Path copyQuickstart(String yaml) throws IOException {
         Path source = Path.of("examples", "quickstart");
@@ -81,18 +106,6 @@ class RunCommandTest {
     }
 
     private record Result(int code, String err) {}
-
-    @Test
-    void withoutOutputARunGoesToItsSpecsRunFolderAsInAPodAndTheReadmeNamesIt() throws Exception {
-        var job = dev.finetune.api.ManifestReader.read(Path.of("examples", "quickstart.yaml"));
-        Path out = RunCommand.defaultOutput(Path.of("/work"), job);
-        String runId = dev.finetune.api.RunId.of(job.getSpec());
-        assertEquals(Path.of("/work", "runs", "quickstart", runId), out);
-        job.getSpec().training.learningRate = 1e-4;
-        assertFalse(out.equals(RunCommand.defaultOutput(Path.of("/work"), job)), "a changed spec trains beside the old run");
-        String readme = Files.readString(Path.of("README.md"));
-        assertTrue(readme.contains("--model runs/quickstart/" + runId + "/final"), "README's predict command names the quickstart's run folder " + runId);
-    }
 
     private static Result run(Path manifest, Path output) {
         StringWriter err = new StringWriter();

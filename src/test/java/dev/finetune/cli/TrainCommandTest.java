@@ -2,7 +2,6 @@ package dev.finetune.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,6 +22,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 /**
  * `train` for real, as the pod runs it: a 2-layer BERT with random weights (examples/quickstart) trained
@@ -106,6 +106,39 @@ class TrainCommandTest {
     }
 
     @Test
+    void moreThanOneGpuExitsTwoNamingTheField() throws Exception {
+        Path config = writeJob(QUICKSTART.resolve("data").toUri());
+        Files.writeString(config, Files.readString(config).replace("gpus: 0", "gpus: 4"));
+        Path terminationLog = tmp.resolve("termination-log");
+
+        int code = Main.commandLine().execute("train", "--config", config.toString(), "--workspace", tmp.toString(),
+                "--output", tmp.resolve("output").toString(), "--port", String.valueOf(freePort()),
+                "--termination-log", terminationLog.toString());
+
+        assertEquals(2, code);
+        TrainerReport report = JSON.readValue(Files.readString(terminationLog), TrainerReport.class);
+        assertTrue(report.message.contains("spec.resources.gpus must be 0 or 1 (got 4)"), report.message);
+    }
+
+    @Test
+    void aGpuJobOnAMachineWhereLibtorchCannotSeeOneFailsAtOnceInsteadOfTrainingOnTheCpu() throws Exception {
+        // This machine has the CPU libtorch: a pod with it that asked for a GPU is misconfigured (exit 2).
+        Path config = writeJob(QUICKSTART.resolve("data").toUri());
+        Files.writeString(config, Files.readString(config).replace("gpus: 0", "gpus: 1"));
+        Path terminationLog = tmp.resolve("termination-log");
+
+        int code = Main.commandLine().execute("train", "--config", config.toString(), "--workspace", tmp.toString(),
+                "--output", tmp.resolve("output").toString(), "--port", String.valueOf(freePort()),
+                "--termination-log", terminationLog.toString());
+
+        assertEquals(2, code);
+        TrainerReport report = JSON.readValue(Files.readString(terminationLog), TrainerReport.class);
+        assertTrue(report.message.startsWith("spec.resources.gpus is 1 but the trainer image's PyTorch is the cpu flavour"),
+                report.message);
+        assertTrue(!Files.exists(tmp.resolve("output")), "nothing trained");
+    }
+
+    @Test
     void anUnwritableOutputExitsTwoBeforeTrainingWithAHintAboutTheVolume() throws Exception {
         Path config = writeJob(QUICKSTART.resolve("data").toUri());
         Path workspace = Files.writeString(tmp.resolve("workspace"), "a file where the volume should be");
@@ -120,6 +153,27 @@ class TrainCommandTest {
         assertTrue(report.message.startsWith("output folder " + workspace.resolve("tiny") + " cannot be created"), report.message);
         assertTrue(report.message.contains("fsGroup"), report.message);
         assertNull(report.progress, "nothing was trained");
+    }
+
+    @Test
+    void aMaxLengthBeyondTheModelsPositionsExitsTwoBeforeAnyDataIsRead() throws Exception {
+        // Broken data: were it read first, the message would name train.jsonl:3 instead.
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        Files.writeString(data.resolve("train.jsonl"), "{\"sentence1\": \"no closing brace\"\n");
+        Path config = writeJob(data.toUri());
+        Files.writeString(config, Files.readString(config).replace("maxLength: 64", "maxLength: 256"));
+        Path terminationLog = tmp.resolve("termination-log");
+
+        int code = Main.commandLine().execute("train", "--config", config.toString(), "--workspace", tmp.toString(),
+                "--output", tmp.resolve("output").toString(), "--port", String.valueOf(freePort()),
+                "--termination-log", terminationLog.toString());
+
+        assertEquals(2, code);
+        TrainerReport report = JSON.readValue(Files.readString(terminationLog), TrainerReport.class);
+        assertEquals("Failed", report.stage);
+        // The quickstart model's config.json says max_position_embeddings 128.
+        assertTrue(report.message.contains("spec.task.maxLength 256 exceeds the model's max_position_embeddings 128"),
+                report.message);
     }
 
     /** The quickstart job, shortened, on the given data folder; the model is the quickstart's, by absolute URI. */

@@ -53,7 +53,7 @@ class DesiredResourcesTest {
         assertTrue(job.getSpec().getSuspend(), "a queued Job is created suspended: Kueue lifts that when it admits it");
         var failJob = job.getSpec().getPodFailurePolicy().getRules().get(0);
         assertEquals("FailJob", failJob.getAction());
-        assertEquals(List.of(2), failJob.getOnExitCodes().getValues());
+        assertEquals(List.of(2, 3), failJob.getOnExitCodes().getValues(), "invalid input, out of memory");
 
         var template = job.getSpec().getTemplate();
         assertEquals("true", template.getMetadata().getAnnotations().get("prometheus.io/scrape"));
@@ -97,6 +97,16 @@ class DesiredResourcesTest {
         // The root filesystem is read-only; the JVM, libtorch and DuckDB (its native library) write to /tmp.
         var tmp = pod.getVolumes().stream().filter(v -> v.getName().equals("tmp")).findFirst().orElseThrow();
         assertTrue(tmp.getEmptyDir() != null, "/tmp must be an emptyDir: " + tmp);
+    }
+
+    @Test
+    void thePodsGracePeriodIsTheJobsTimeToSaveOnSigterm() {
+        FineTuneJob ftj = Jobs.mrpc("graceful");
+        assertEquals(300L, TrainingJobDependent.desired(ftj, settings).getSpec().getTemplate().getSpec()
+                .getTerminationGracePeriodSeconds(), "default: room for a bert-base checkpoint on a slow volume");
+        ftj.getSpec().terminationGracePeriodSeconds = 900;
+        assertEquals(900L, TrainingJobDependent.desired(ftj, settings).getSpec().getTemplate().getSpec()
+                .getTerminationGracePeriodSeconds());
     }
 
     @Test

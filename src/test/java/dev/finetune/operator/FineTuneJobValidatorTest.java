@@ -51,6 +51,8 @@ class FineTuneJobValidatorTest {
                 bad("spec.model.tokenSecretRef: Secret hf-token has no key password", s -> s.getSpec().model.tokenSecretRef = ref("hf-token", "password")),
                 bad("spec.training.numTrainEpochs must be > 0 unless spec.training.maxSteps is set", s -> s.getSpec().training.numTrainEpochs = 0.0),
                 bad("spec.training.evalStrategy must be one of no, steps, epoch (got sometimes)", s -> s.getSpec().training.evalStrategy = "sometimes"),
+                bad("spec.resources.gpus must be 0 or 1 (got 4)", s -> s.getSpec().resources.gpus = 4),
+                bad("spec.terminationGracePeriodSeconds must be >= 1", s -> s.getSpec().terminationGracePeriodSeconds = 0),
                 bad("spec.storage.size must be > 0", s -> s.getSpec().storage.size = new Quantity("0")),
                 bad("metadata.name must be at most 53 characters", s -> s.getMetadata().setName("x".repeat(60))),
                 bad("spec.pod.env[0].name HF_HOME is set by the operator", s -> s.getSpec().pod.env = List.of(new io.fabric8.kubernetes.api.model.EnvVar("HF_HOME", "/tmp", null))),

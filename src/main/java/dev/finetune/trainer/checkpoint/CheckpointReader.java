@@ -1,5 +1,6 @@
 package dev.finetune.trainer.checkpoint;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.finetune.trainer.model.BertForSequenceClassification;
@@ -156,7 +157,8 @@ public final class CheckpointReader {
                             + ", the model's has " + parameter.getShape());
                 }
             }
-            try (NDManager scratch = parameters.values().iterator().next().getManager().newSubManager()) {
+            // On the CPU: the file's bytes go straight into the (GPU) parameters, with no device round trip.
+            try (NDManager scratch = parameters.values().iterator().next().getManager().newSubManager(Device.cpu())) {
                 for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
                     e.getValue().set(reader.read(e.getKey(), scratch).toByteBuffer());
                 }

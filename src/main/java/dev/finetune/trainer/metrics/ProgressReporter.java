@@ -38,7 +38,7 @@ public final class ProgressReporter implements TrainerCallback {
         report.checkpoints = new CheckpointInfo();
     }
 
-    /** A stage outside the loop: Downloading, Tokenizing, Saving, Done, Failed. */
+    /** A stage outside the loop: Downloading, Tokenizing, Saving, Done, Failed, Stopped. */
     public synchronized void stage(String stage, String message) {
         report.stage = stage;
         report.message = message;

@@ -63,8 +63,8 @@ public final class SafetensorsWriter {
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             writeFully(channel, head);
             for (NDArray array : sorted.values()) {
-                // toByteBuffer gives the tensor's bytes in native (little-endian on x86/ARM) order, row-major.
-                writeFully(channel, array.toByteBuffer());
+                // The tensor's bytes in native (little-endian on x86/ARM) order, row-major; no host copy kept.
+                HostCopy.withBytes(array, bytes -> writeFully(channel, bytes));
             }
         }
     }

@@ -161,7 +161,9 @@ public final class AdamW implements AutoCloseable {
                 throw new IllegalArgumentException("optimizer state '" + e.getKey() + "' has shape "
                         + saved.getShape() + ", the parameter has " + e.getValue().getShape());
             }
-            e.getValue().set(saved.toType(e.getValue().getDataType(), false).toByteBuffer(true));
+            // A copy, not toByteBuffer(true): on the CPU, set() of a direct buffer makes the moment alias the saved
+            // array's memory, which the caller frees (Trainer.train closes the snapshot once loaded).
+            e.getValue().set(saved.toType(e.getValue().getDataType(), false).toByteBuffer());
         }
         for (String name : state.keySet()) {
             if (!mine.containsKey(name)) {

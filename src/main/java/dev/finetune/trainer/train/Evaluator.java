@@ -32,7 +32,7 @@ public final class Evaluator {
     public Predictions predict(EvalBatchSource data) {
         long start = System.nanoTime();
         List<Prediction> rows = new ArrayList<>(data.rowCount());
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (NDManager manager = NDManager.newBaseManager(model.device())) {
             for (int b = 0; b < data.batchCount(); b++) {
                 // One sub-manager per batch: inputs, intermediates and logits are freed together.
                 try (NDManager batchManager = manager.newSubManager()) {

@@ -1,5 +1,7 @@
 package dev.finetune.trainer.train;
 
+import ai.djl.Device;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import java.util.LinkedHashMap;
 
@@ -14,4 +16,10 @@ public interface SequenceClassifier {
 
     /** Hugging Face names -> the live parameter arrays used by forward, with gradients attached. */
     LinkedHashMap<String, NDArray> namedParameters();
+
+    /** Where the weights live: batches are made there too (the engine's default device for a model without any). */
+    default Device device() {
+        LinkedHashMap<String, NDArray> parameters = namedParameters();
+        return parameters.isEmpty() ? Engine.getInstance().defaultDevice() : parameters.values().iterator().next().getDevice();
+    }
 }

@@ -45,6 +45,7 @@ public final class Trainer implements AutoCloseable {
     private final int evalSteps;
     private final List<TrainerCallback> callbacks = new ArrayList<>();
     private CheckpointSaver saver;
+    private StopRequest stopRequest = new StopRequest();
     private PrintStream out = System.out;
     private boolean progressBar = true;
     private TrainerState state;
@@ -104,6 +105,12 @@ public final class Trainer implements AutoCloseable {
         return this;
     }
 
+    /** Polled after each step: when requested, the loop saves a checkpoint and throws {@link TrainingStopped}. */
+    public Trainer withStopRequest(StopRequest request) {
+        this.stopRequest = Objects.requireNonNull(request, "request");
+        return this;
+    }
+
     /** Where the start-up block and the dict log lines are printed (stdout by default). */
     public Trainer withOutput(PrintStream output) {
         this.out = output;
@@ -141,6 +148,10 @@ public final class Trainer implements AutoCloseable {
      * Trains to maxSteps (or until early stopping). With {@code resume} non-null, continues from that
      * snapshot: its trainer state, position and optimiser moments; the caller has loaded the matching
      * weights into the model.
+     *
+     * The snapshot's optimiser arrays are closed once loaded.
+     *
+     * @throws TrainingStopped when the {@link StopRequest} was made: after the step under way and its checkpoint
      */
     public TrainResult train(TrainingSnapshot resume) {
         ResumePoint point;
@@ -154,6 +165,8 @@ public final class Trainer implements AutoCloseable {
             state.maxSteps = steps.maxSteps();
             state.numTrainEpochs = steps.numEpochs();
             optimizer.load(resume.optimizerState(), point.globalStep);
+            // Copied into the optimiser: the snapshot's moments (a second copy of them) are freed now, not at the end.
+            resume.optimizerState().values().forEach(NDArray::close);
         }
         printStartBlock();
         if (resume != null) {
@@ -171,8 +184,9 @@ public final class Trainer implements AutoCloseable {
         long stepsRun = 0;
         boolean stoppedEarly = false;
         boolean done = point.globalStep >= steps.maxSteps();
-        try (TrainingProgressBar bar = TrainingProgressBar.create(progressBar, steps.maxSteps(), point.globalStep);
-                NDManager manager = NDManager.newBaseManager()) {
+        try (StopRequest.Hold hold = stopRequest.hold();
+                TrainingProgressBar bar = TrainingProgressBar.create(progressBar, steps.maxSteps(), point.globalStep);
+                NDManager manager = NDManager.newBaseManager(model.device())) {
             while (!done && point.epoch < steps.numEpochs()) {
                 int epoch = point.epoch;
                 int first = point.batchInEpoch;
@@ -215,10 +229,12 @@ public final class Trainer implements AutoCloseable {
                 boolean save = ("steps".equals(args.saveStrategy) && point.globalStep % args.saveSteps == 0)
                         || ("epoch".equals(args.saveStrategy) && (epochEnd || last))
                         || (last && !"no".equals(args.saveStrategy));
-                if (save) {
-                    save(point);
-                }
+                Path saved = save ? save(point) : null;
                 done = last || stoppedEarly;
+                if (!done && stopRequest.isRequested()) {
+                    // Whatever saveStrategy says: a preempted pod's retry resumes here instead of losing the steps.
+                    throw new TrainingStopped(point.globalStep, saved != null || saver == null ? saved : save(point));
+                }
             }
         }
 
@@ -378,9 +394,9 @@ public final class Trainer implements AutoCloseable {
         return stop;
     }
 
-    private void save(ResumePoint point) {
+    private Path save(ResumePoint point) {
         if (saver == null) {
-            return;
+            return null;
         }
         Path folder;
         try {
@@ -394,6 +410,7 @@ public final class Trainer implements AutoCloseable {
         for (TrainerCallback c : callbacks) {
             c.onSave(state, folder);
         }
+        return folder;
     }
 
     private void addToHistory(Map<String, Double> entry) {

@@ -1,13 +1,18 @@
 package dev.finetune.trainer.checkpoint;
 
+import dev.finetune.trainer.TerminationHook;
+import dev.finetune.trainer.train.StopRequest;
 import dev.finetune.trainer.train.TrainerCallback;
+import dev.finetune.trainer.train.TrainingStopped;
+import java.time.Duration;
 import dev.finetune.trainer.train.TrainerState;
 import java.nio.file.Path;
 
 /**
  * The entry point of the child JVMs that the tests kill with SIGKILL. {@code train OUTPUT TOKENIZER_DIR SLOW_AFTER}:
  * {@link ToyRun} with every step after SLOW_AFTER slowed to 200 ms, so that the parent has time to kill it between
- * two checkpoints. {@code save-loop OUTPUT}: {@link SaveLoop} until killed.
+ * two checkpoints. {@code train-until-sigterm OUTPUT TOKENIZER_DIR}: the same run, every step slowed to 300 ms, with
+ * the trainer's {@link TerminationHook}, so that a SIGTERM makes it save and stop. {@code save-loop OUTPUT}: {@link SaveLoop} until killed.
  */
 public final class ChildTrainer {
     private ChildTrainer() {}
@@ -24,6 +29,23 @@ public final class ChildTrainer {
                         }
                     }
                 });
+                break;
+            }
+            case "train-until-sigterm": {
+                // As TrainingLauncher: the JVM's shutdown on SIGTERM asks the loop to stop, and waits for the save.
+                StopRequest stop = new StopRequest();
+                try (TerminationHook hook = TerminationHook.install(stop, Duration.ofSeconds(60))) {
+                    ToyRun.run(Path.of(args[1]), Path.of(args[2]), ToyRun.spec(), new TrainerCallback() {
+                        @Override
+                        public void onStepEnd(TrainerState state) {
+                            System.out.println("STEP " + state.globalStep);
+                            sleep(300);
+                        }
+                    }, stop);
+                } catch (TrainingStopped e) {
+                    System.out.println("STOPPED AT " + e.globalStep() + " " + e.checkpoint().getFileName());
+                    return;
+                }
                 break;
             }
             case "save-loop":

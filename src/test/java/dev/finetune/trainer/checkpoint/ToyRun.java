@@ -3,6 +3,7 @@ package dev.finetune.trainer.checkpoint;
 import ai.djl.ndarray.NDManager;
 import dev.finetune.api.TrainingSpec;
 import dev.finetune.trainer.model.BertForSequenceClassification;
+import dev.finetune.trainer.train.StopRequest;
 import dev.finetune.trainer.train.ToyData;
 import dev.finetune.trainer.train.Trainer;
 import dev.finetune.trainer.train.TrainerCallback;
@@ -53,13 +54,20 @@ final class ToyRun {
     }
 
     static Result run(Path output, Path tokenizerDir, TrainingSpec spec, TrainerCallback extra) throws IOException {
+        return run(output, tokenizerDir, spec, extra, new StopRequest());
+    }
+
+    /** @throws dev.finetune.trainer.train.TrainingStopped when {@code stop} is requested before the last step */
+    static Result run(Path output, Path tokenizerDir, TrainingSpec spec, TrainerCallback extra, StopRequest stop)
+            throws IOException {
         try (NDManager manager = NDManager.newBaseManager();
                 BertForSequenceClassification model = TinyBert.model(manager, spec.seed);
                 NDManager resumeManager = manager.newSubManager()) {
             CheckpointWriter writer = new CheckpointWriter(output, model, tokenizerDir, spec, null);
             PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
             try (Trainer trainer = new Trainer(TinyBert.classifier(model), spec, ToyData.train(ROWS, BATCH, spec.seed),
-                    ToyData.eval(16, 8)).withOutput(quiet).withProgressBar(false).withCheckpointSaver(writer)) {
+                    ToyData.eval(16, 8)).withOutput(quiet).withProgressBar(false).withCheckpointSaver(writer)
+                    .withStopRequest(stop)) {
                 if (extra != null) {
                     trainer.addCallback(extra);
                 }
