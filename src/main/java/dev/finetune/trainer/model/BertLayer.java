@@ -12,7 +12,7 @@ import ai.djl.nn.norm.LayerNorm;
 final class BertLayer {
     private final BertConfig config;
     private final Shape normalizedShape;
-    private final float scoreScale;
+    private final NDArray scoreScale;
     private final NDArray queryWeight;
     private final NDArray queryBias;
     private final NDArray keyWeight;
@@ -35,7 +35,7 @@ final class BertLayer {
         int hidden = config.hiddenSize();
         int intermediate = config.intermediateSize();
         normalizedShape = new Shape(hidden);
-        scoreScale = (float) (1.0 / Math.sqrt(config.headSize()));
+        scoreScale = params.constant((float) (1.0 / Math.sqrt(config.headSize())));
         String self = prefix + "attention.self.";
         queryWeight = params.linearWeight(self + "query.weight", hidden, hidden);
         queryBias = params.bias(self + "query.bias", hidden);
@@ -65,9 +65,8 @@ final class BertLayer {
         NDArray key = heads(Linear.linear(hidden, keyWeight, keyBias).singletonOrThrow(), batch, length);
         NDArray value = heads(Linear.linear(hidden, valueWeight, valueBias).singletonOrThrow(), batch, length);
         // Not mul(float): DJL closes that scalar right after the op, GC then frees its memory, and autograd reads it
-        // in the backward pass (wrong or NaN gradients now and then). This one lives in the batch's manager.
-        NDArray scale = query.getManager().create(scoreScale);
-        NDArray scores = query.matMul(key.transpose(0, 1, 3, 2)).mul(scale).add(attentionBias);
+        // in the backward pass (wrong or NaN gradients now and then). This one is made once, with the model.
+        NDArray scores = query.matMul(key.transpose(0, 1, 3, 2)).mul(scoreScale).add(attentionBias);
         NDArray probs = BertModel.dropout(scores.softmax(-1), config.attentionProbsDropoutProb(), training);
         NDArray context = probs.matMul(value) // (B, heads, T, d)
                 .transpose(0, 2, 1, 3)

@@ -23,6 +23,9 @@ public final class BertModel implements AutoCloseable {
     private final List<BertLayer> layers = new ArrayList<>();
     private final NDArray poolerWeight;
     private final NDArray poolerBias;
+    /** 1 and float32's largest value, for the attention bias: made once, not per forward pass. */
+    private final NDArray one;
+    private final NDArray largestFloat;
     private final LinkedHashMap<String, NDArray> parameters;
     private WeightLoadReport loadReport = new WeightLoadReport(List.of(), List.of());
 
@@ -39,6 +42,8 @@ public final class BertModel implements AutoCloseable {
         }
         poolerWeight = params.linearWeight(prefix + "pooler.dense.weight", config.hiddenSize(), config.hiddenSize());
         poolerBias = params.bias(prefix + "pooler.dense.bias", config.hiddenSize());
+        one = params.constant(1f);
+        largestFloat = params.constant(Float.MAX_VALUE);
         parameters = new LinkedHashMap<>(params.parameters()); // a copy: a task model adds its head to the factory's
     }
 
@@ -90,9 +95,9 @@ public final class BertModel implements AutoCloseable {
         }
     }
 
-    /** transformers' extended attention mask: (1 - mask) * float32 min, shaped (B, 1, 1, T) to add to scores. */
-    private static NDArray attentionBias(NDArray mask, long batch, long length) {
-        return mask.toType(DataType.FLOAT32, false).neg().add(1f).mul(-Float.MAX_VALUE).reshape(batch, 1, 1, length);
+    /** transformers' extended attention mask: (1 - mask) * float32 min = (mask - 1) * float32 max, shaped (B, 1, 1, T). */
+    private NDArray attentionBias(NDArray mask, long batch, long length) {
+        return mask.toType(DataType.FLOAT32, false).sub(one).mul(largestFloat).reshape(batch, 1, 1, length);
     }
 
     /** Hugging Face names in checkpoint order -> the live parameter arrays. */
