@@ -157,6 +157,11 @@ public final class Trainer implements AutoCloseable {
             optimizer.load(resume.optimizerState(), point.globalStep);
         }
         printStartBlock();
+        if (Boolean.TRUE.equals(args.tf32)) {
+            // The operator sets the variable in the pod; libtorch reads it when it creates its cuBLAS handle.
+            LOG.info("tf32: TORCH_ALLOW_TF32_CUBLAS_OVERRIDE={} (TF32 matmuls on Ampere and newer GPUs when 1)",
+                    System.getenv("TORCH_ALLOW_TF32_CUBLAS_OVERRIDE"));
+        }
         if (resume != null) {
             LOG.info("Continuing training from global step {} (epoch {}, batch {} of {})", point.globalStep,
                     point.epoch, point.batchInEpoch, steps.batchesPerEpoch());
