@@ -132,4 +132,9 @@ public class TrainingSpec {
     @JsonPropertyDescription("Continue from the newest checkpoint in the output folder when there is one.")
     @Default("true")
     public Boolean resumeFromCheckpoint = true;
+
+    @JsonPropertyDescription("Allow TF32 matmuls on Ampere and newer GPUs (tf32): sets TORCH_ALLOW_TF32_CUBLAS_OVERRIDE=1"
+            + " in the training pod.")
+    @Default("false")
+    public Boolean tf32 = false;
 }

@@ -206,6 +206,10 @@ public class TrainingJobDependent extends CRUDKubernetesDependentResource<Job, F
         }
         cpuThreads(job.getSpec().resources).ifPresent(threads ->
                 env.add(new EnvVarBuilder().withName("OMP_NUM_THREADS").withValue(String.valueOf(threads)).build()));
+        // DJL's JNI has no allow_tf32 switch; libtorch reads this variable when it creates the cuBLAS handle.
+        if (job.getSpec().training != null && Boolean.TRUE.equals(job.getSpec().training.tf32)) {
+            env.add(new EnvVarBuilder().withName("TORCH_ALLOW_TF32_CUBLAS_OVERRIDE").withValue("1").build());
+        }
         return env;
     }
 

@@ -26,6 +26,12 @@ public final class LoopAdapters {
             }
 
             @Override
+            public NDArray forward(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training,
+                    java.util.function.UnaryOperator<NDArray> weights) {
+                return model.forward(inputIds, tokenTypeIds, attentionMask, training, weights);
+            }
+
+            @Override
             public LinkedHashMap<String, NDArray> namedParameters() {
                 return model.namedParameters();
             }

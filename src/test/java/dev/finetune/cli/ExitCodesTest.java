@@ -4,12 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.finetune.trainer.checkpoint.StorageException;
+import dev.finetune.trainer.train.TrainingDivergedException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileSystemException;
 import org.junit.jupiter.api.Test;
 
-/** A storage problem is exit 2 and shows its own message, also behind the loop's wrapper of a failed save. */
+/** A diverged run and a storage problem are exit 2; a storage problem and shows its own message, also behind the loop's wrapper of a failed save. */
 class ExitCodesTest {
     @Test
     void aFullVolumeBehindAFailedSaveIsNotRetried() {
@@ -31,5 +32,12 @@ class ExitCodesTest {
         assertTrue(ExitCodes.isUserError(wrapped));
         assertEquals("saving the checkpoint at step 500 failed: /workspace/job/tmp-checkpoint-500-1f/optimizer.safetensors:"
                 + " No space left on device", ExitCodes.message(wrapped));
+    }
+
+    @Test
+    void aDivergedRunIsNotRetriedAndPrintsNoStackTrace() {
+        TrainingDivergedException diverged = new TrainingDivergedException("loss became NaN at step 3; ...");
+        assertEquals(ExitCodes.INVALID, ExitCodes.of(diverged));
+        assertTrue(ExitCodes.isUserError(diverged));
     }
 }

@@ -127,6 +127,17 @@ class DesiredResourcesTest {
     }
 
     @Test
+    void tf32IsTurnedOnThroughLibtorchsCublasOverride() {
+        FineTuneJob ftj = Jobs.mrpc("tf32");
+        var env = TrainingJobDependent.desired(ftj, settings).getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
+        assertTrue(env.stream().noneMatch(e -> e.getName().equals("TORCH_ALLOW_TF32_CUBLAS_OVERRIDE")), env.toString());
+        ftj.getSpec().training.tf32 = true;
+        env = TrainingJobDependent.desired(ftj, settings).getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
+        assertEquals("1", env.stream().filter(e -> e.getName().equals("TORCH_ALLOW_TF32_CUBLAS_OVERRIDE")).findFirst()
+                .orElseThrow().getValue());
+    }
+
+    @Test
     void suspendMapsToTheJobAndAUserClaimReplacesTheOperatorOne() {
         FineTuneJob ftj = Jobs.mrpc("held");
         ftj.getSpec().suspend = true;

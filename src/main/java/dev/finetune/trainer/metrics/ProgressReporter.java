@@ -61,19 +61,19 @@ public final class ProgressReporter implements TrainerCallback {
     @Override
     public synchronized void onLog(TrainerState state, Map<String, Double> logs) {
         TrainingMetrics metrics = report.metrics;
-        metrics.trainLoss = logs.getOrDefault("loss", metrics.trainLoss);
-        metrics.learningRate = logs.getOrDefault("learning_rate", metrics.learningRate);
-        metrics.gradNorm = logs.getOrDefault("grad_norm", metrics.gradNorm);
+        metrics.trainLoss = latest(logs, "loss", metrics.trainLoss);
+        metrics.learningRate = latest(logs, "learning_rate", metrics.learningRate);
+        metrics.gradNorm = latest(logs, "grad_norm", metrics.gradNorm);
     }
 
     @Override
     public synchronized void onEvaluate(TrainerState state, Map<String, Double> eval) {
         TrainingMetrics metrics = report.metrics;
-        metrics.evalLoss = eval.getOrDefault("eval_loss", metrics.evalLoss);
-        metrics.evalAccuracy = eval.getOrDefault("eval_accuracy", metrics.evalAccuracy);
-        metrics.evalF1 = eval.getOrDefault("eval_f1", metrics.evalF1);
-        metrics.evalMacroF1 = eval.getOrDefault("eval_macro_f1", metrics.evalMacroF1);
-        metrics.evalMatthewsCorrelation = eval.getOrDefault("eval_matthews_correlation", metrics.evalMatthewsCorrelation);
+        metrics.evalLoss = latest(eval, "eval_loss", metrics.evalLoss);
+        metrics.evalAccuracy = latest(eval, "eval_accuracy", metrics.evalAccuracy);
+        metrics.evalF1 = latest(eval, "eval_f1", metrics.evalF1);
+        metrics.evalMacroF1 = latest(eval, "eval_macro_f1", metrics.evalMacroF1);
+        metrics.evalMatthewsCorrelation = latest(eval, "eval_matthews_correlation", metrics.evalMatthewsCorrelation);
     }
 
     @Override
@@ -83,7 +83,7 @@ public final class ProgressReporter implements TrainerCallback {
         info.count = checkpointsIn(checkpoint.getParent());
         if (state.bestModelCheckpoint != null) {
             info.best = Path.of(state.bestModelCheckpoint).getFileName().toString();
-            info.bestMetric = state.bestMetric;
+            info.bestMetric = finite(state.bestMetric, null);
         }
     }
 
@@ -127,13 +127,26 @@ public final class ProgressReporter implements TrainerCallback {
         }
     }
 
+    /**
+     * Only finite numbers reach the report: the CRD types these fields as numbers, and Jackson would write
+     * NaN as the string "NaN", which the API server rejects (and every later status patch with it).
+     */
+    private static Double finite(Double value, Double otherwise) {
+        return value != null && Double.isFinite(value) ? value : otherwise;
+    }
+
+    /** The finite value logged under {@code key}; the previous one when not logged; nothing when NaN or infinite. */
+    private static Double latest(Map<String, Double> logs, String key, Double previous) {
+        return logs.containsKey(key) ? finite(logs.get(key), null) : previous;
+    }
+
     private void updateProgress(TrainerState state) {
         Progress progress = new Progress();
         progress.step = state.globalStep;
         progress.totalSteps = state.maxSteps;
         progress.epoch = Math.round(state.epoch * 100) / 100.0;
         progress.percent = state.maxSteps == 0 ? 0.0 : Math.round(1000.0 * state.globalStep / state.maxSteps) / 10.0;
-        progress.samplesPerSecond = state.trainSamplesPerSecond;
+        progress.samplesPerSecond = finite(state.trainSamplesPerSecond, null);
         long stepsDone = state.globalStep - startStep;
         if (startNanos >= 0 && stepsDone > 0) {
             double secondsPerStep = (nanoClock.getAsLong() - startNanos) / 1e9 / stepsDone;

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.norm.LayerNorm;
+import java.util.function.UnaryOperator;
 
 /** Word + position + token-type embeddings, LayerNorm and dropout, as transformers' BertEmbeddings. */
 final class BertEmbeddings {
@@ -27,7 +28,7 @@ final class BertEmbeddings {
     }
 
     /** int64 (B, T) ids and token types; returns (B, T, hidden). Positions are 0..T-1, for any T up to the table. */
-    NDArray forward(NDArray inputIds, NDArray tokenTypeIds, boolean training) {
+    NDArray forward(NDArray inputIds, NDArray tokenTypeIds, boolean training, UnaryOperator<NDArray> w) {
         int length = Math.toIntExact(inputIds.getShape().get(1));
         if (length > config.maxPositionEmbeddings()) {
             throw new IllegalArgumentException("sequence length " + length + " exceeds max_position_embeddings "
@@ -35,10 +36,10 @@ final class BertEmbeddings {
         }
         // Created on the batch's manager: only the first operand's manager owns an op's result.
         NDArray positions = inputIds.getManager().arange(0, length, 1, DataType.INT64);
-        NDArray x = lookup(inputIds, wordEmbeddings)
-                .add(lookup(positions, positionEmbeddings)) // (T, H) broadcast over the batch
-                .add(lookup(tokenTypeIds, tokenTypeEmbeddings));
-        x = LayerNorm.layerNorm(x, new Shape(config.hiddenSize()), layerNormWeight, layerNormBias, config.layerNormEps())
+        NDArray x = lookup(inputIds, w.apply(wordEmbeddings))
+                .add(lookup(positions, w.apply(positionEmbeddings))) // (T, H) broadcast over the batch
+                .add(lookup(tokenTypeIds, w.apply(tokenTypeEmbeddings)));
+        x = LayerNorm.layerNorm(x, new Shape(config.hiddenSize()), w.apply(layerNormWeight), w.apply(layerNormBias), config.layerNormEps())
                 .singletonOrThrow();
         return BertModel.dropout(x, config.hiddenDropoutProb(), training);
     }

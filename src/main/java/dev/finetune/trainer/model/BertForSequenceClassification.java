@@ -8,6 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.function.UnaryOperator;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 
 /**
  * transformers' BertForSequenceClassification: the encoder under "bert.", dropout on the pooled [CLS] vector, and a
@@ -22,6 +25,8 @@ public final class BertForSequenceClassification implements AutoCloseable {
     private final NDArray classifierBias;
     private final LinkedHashMap<String, NDArray> parameters;
     private final WeightLoadReport loadReport;
+    /** A float32 vector of one 1: multiplying by it turns float16 logits into float32 inside autograd (toType would detach). */
+    private final NDArray float32One;
 
     private BertForSequenceClassification(BertConfig config, NDManager manager, ParameterFactory params) {
         this.config = config;
@@ -30,6 +35,7 @@ public final class BertForSequenceClassification implements AutoCloseable {
         classifierBias = params.bias("classifier.bias", config.numLabels());
         parameters = new LinkedHashMap<>(params.parameters());
         loadReport = params.loadReport("BertForSequenceClassification");
+        float32One = manager.ones(new Shape(1), DataType.FLOAT32);
     }
 
     /**
@@ -68,9 +74,16 @@ public final class BertForSequenceClassification implements AutoCloseable {
 
     /** int64 (B,T) inputs; returns float32 logits (B, numLabels). */
     public NDArray forward(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training) {
-        NDArray pooled = bert.forward(inputIds, tokenTypeIds, attentionMask, training).pooledOutput();
+        return forward(inputIds, tokenTypeIds, attentionMask, training, UnaryOperator.identity());
+    }
+
+    /** With each parameter replaced by {@code weights.apply(parameter)}; the logits are float32 whatever it gives. */
+    public NDArray forward(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training,
+            UnaryOperator<NDArray> weights) {
+        NDArray pooled = bert.forward(inputIds, tokenTypeIds, attentionMask, training, weights).pooledOutput();
         pooled = BertModel.dropout(pooled, config.classifierDropoutProb(), training);
-        return Linear.linear(pooled, classifierWeight, classifierBias).singletonOrThrow();
+        NDArray logits = Linear.linear(pooled, weights.apply(classifierWeight), weights.apply(classifierBias)).singletonOrThrow();
+        return logits.getDataType() == DataType.FLOAT32 ? logits : logits.mul(float32One);
     }
 
     /** Hugging Face names in checkpoint order -> parameter arrays (gradient attached when training). */

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
+import java.util.function.UnaryOperator;
 
 /**
  * One transformer encoder layer as transformers' BertLayer (post-LayerNorm): self-attention, its output projection
@@ -12,7 +13,7 @@ import ai.djl.nn.norm.LayerNorm;
 final class BertLayer {
     private final BertConfig config;
     private final Shape normalizedShape;
-    private final float scoreScale;
+    private final NDArray scoreScale;
     private final NDArray queryWeight;
     private final NDArray queryBias;
     private final NDArray keyWeight;
@@ -35,7 +36,7 @@ final class BertLayer {
         int hidden = config.hiddenSize();
         int intermediate = config.intermediateSize();
         normalizedShape = new Shape(hidden);
-        scoreScale = (float) (1.0 / Math.sqrt(config.headSize()));
+        scoreScale = params.constant((float) (1.0 / Math.sqrt(config.headSize())));
         String self = prefix + "attention.self.";
         queryWeight = params.linearWeight(self + "query.weight", hidden, hidden);
         queryBias = params.bias(self + "query.bias", hidden);
@@ -59,29 +60,29 @@ final class BertLayer {
     /**
      * @param hidden (B*T, hidden) rows, batch-major
      * @param attentionBias (B, 1, 1, T): 0 where attended, a large negative number at padding
+     * @param w the array each parameter is computed with (itself, or its float16 copy)
      */
-    NDArray forward(NDArray hidden, NDArray attentionBias, long batch, long length, boolean training) {
-        NDArray query = heads(Linear.linear(hidden, queryWeight, queryBias).singletonOrThrow(), batch, length);
-        NDArray key = heads(Linear.linear(hidden, keyWeight, keyBias).singletonOrThrow(), batch, length);
-        NDArray value = heads(Linear.linear(hidden, valueWeight, valueBias).singletonOrThrow(), batch, length);
+    NDArray forward(NDArray hidden, NDArray attentionBias, long batch, long length, boolean training, UnaryOperator<NDArray> w) {
+        NDArray query = heads(Linear.linear(hidden, w.apply(queryWeight), w.apply(queryBias)).singletonOrThrow(), batch, length);
+        NDArray key = heads(Linear.linear(hidden, w.apply(keyWeight), w.apply(keyBias)).singletonOrThrow(), batch, length);
+        NDArray value = heads(Linear.linear(hidden, w.apply(valueWeight), w.apply(valueBias)).singletonOrThrow(), batch, length);
         // Not mul(float): DJL closes that scalar right after the op, GC then frees its memory, and autograd reads it
-        // in the backward pass (wrong or NaN gradients now and then). This one lives in the batch's manager.
-        NDArray scale = query.getManager().create(scoreScale);
-        NDArray scores = query.matMul(key.transpose(0, 1, 3, 2)).mul(scale).add(attentionBias);
+        // in the backward pass (wrong or NaN gradients now and then). This one is made once, with the model.
+        NDArray scores = query.matMul(key.transpose(0, 1, 3, 2)).mul(scoreScale).add(attentionBias);
         NDArray probs = BertModel.dropout(scores.softmax(-1), config.attentionProbsDropoutProb(), training);
         NDArray context = probs.matMul(value) // (B, heads, T, d)
                 .transpose(0, 2, 1, 3)
                 .reshape(batch * length, config.hiddenSize());
 
-        NDArray attended = Linear.linear(context, attentionOutputWeight, attentionOutputBias).singletonOrThrow();
+        NDArray attended = Linear.linear(context, w.apply(attentionOutputWeight), w.apply(attentionOutputBias)).singletonOrThrow();
         attended = BertModel.dropout(attended, config.hiddenDropoutProb(), training);
-        attended = layerNorm(attended.add(hidden), attentionLayerNormWeight, attentionLayerNormBias);
+        attended = layerNorm(attended.add(hidden), w.apply(attentionLayerNormWeight), w.apply(attentionLayerNormBias));
 
         NDArray inner = config.hiddenAct().apply(
-                Linear.linear(attended, intermediateWeight, intermediateBias).singletonOrThrow());
-        NDArray out = Linear.linear(inner, outputWeight, outputBias).singletonOrThrow();
+                Linear.linear(attended, w.apply(intermediateWeight), w.apply(intermediateBias)).singletonOrThrow());
+        NDArray out = Linear.linear(inner, w.apply(outputWeight), w.apply(outputBias)).singletonOrThrow();
         out = BertModel.dropout(out, config.hiddenDropoutProb(), training);
-        return layerNorm(out.add(attended), outputLayerNormWeight, outputLayerNormBias);
+        return layerNorm(out.add(attended), w.apply(outputLayerNormWeight), w.apply(outputLayerNormBias));
     }
 
     /** (B*T, hidden) -> (B, heads, T, headSize). */

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * The BERT encoder as transformers' BertModel: embeddings, {@code num_hidden_layers} encoder layers and the pooler.
@@ -23,6 +24,10 @@ public final class BertModel implements AutoCloseable {
     private final List<BertLayer> layers = new ArrayList<>();
     private final NDArray poolerWeight;
     private final NDArray poolerBias;
+    /** 1 and float32's largest value, for the attention bias: made once, not per forward pass. */
+    private final NDArray one;
+    private final NDArray largestFloat;
+    private final NDArray largestHalf;
     private final LinkedHashMap<String, NDArray> parameters;
     private WeightLoadReport loadReport = new WeightLoadReport(List.of(), List.of());
 
@@ -39,6 +44,9 @@ public final class BertModel implements AutoCloseable {
         }
         poolerWeight = params.linearWeight(prefix + "pooler.dense.weight", config.hiddenSize(), config.hiddenSize());
         poolerBias = params.bias(prefix + "pooler.dense.bias", config.hiddenSize());
+        one = params.constant(1f);
+        largestFloat = params.constant(Float.MAX_VALUE);
+        largestHalf = params.constant(65504f);
         parameters = new LinkedHashMap<>(params.parameters()); // a copy: a task model adds its head to the factory's
     }
 
@@ -64,6 +72,15 @@ public final class BertModel implements AutoCloseable {
      * @param attentionMask (B, T) 1 for tokens, 0 for padding, or null for no padding
      */
     public Output forward(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training) {
+        return forward(inputIds, tokenTypeIds, attentionMask, training, UnaryOperator.identity());
+    }
+
+    /**
+     * The same with each parameter replaced by {@code weights.apply(parameter)} (e.g. its float16 copy): the
+     * activations then take the dtype of the word embeddings that {@code weights} gives.
+     */
+    public Output forward(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training,
+            UnaryOperator<NDArray> weights) {
         if (inputIds.getShape().dimension() != 2) {
             throw new IllegalArgumentException("inputIds must be (batch, length), got " + inputIds.getShape());
         }
@@ -72,14 +89,15 @@ public final class BertModel implements AutoCloseable {
         requireShape("tokenTypeIds", tokenTypeIds, inputIds);
         requireShape("attentionMask", attentionMask, inputIds);
         NDArray types = tokenTypeIds != null ? tokenTypeIds : inputIds.zerosLike();
-        NDArray hidden = embeddings.forward(inputIds, types, training).reshape(batch * length, config.hiddenSize());
-        NDArray attentionBias = attentionBias(attentionMask != null ? attentionMask : inputIds.onesLike(), batch, length);
+        NDArray hidden = embeddings.forward(inputIds, types, training, weights).reshape(batch * length, config.hiddenSize());
+        NDArray attentionBias = attentionBias(attentionMask != null ? attentionMask : inputIds.onesLike(), batch, length,
+                hidden.getDataType());
         for (BertLayer layer : layers) {
-            hidden = layer.forward(hidden, attentionBias, batch, length, training);
+            hidden = layer.forward(hidden, attentionBias, batch, length, training, weights);
         }
         NDArray lastHiddenState = hidden.reshape(batch, length, config.hiddenSize());
         NDArray first = lastHiddenState.get(new NDIndex(":, 0"));
-        NDArray pooled = Linear.linear(first, poolerWeight, poolerBias).singletonOrThrow().tanh();
+        NDArray pooled = Linear.linear(first, weights.apply(poolerWeight), weights.apply(poolerBias)).singletonOrThrow().tanh();
         return new Output(lastHiddenState, pooled);
     }
 
@@ -90,9 +108,13 @@ public final class BertModel implements AutoCloseable {
         }
     }
 
-    /** transformers' extended attention mask: (1 - mask) * float32 min, shaped (B, 1, 1, T) to add to scores. */
-    private static NDArray attentionBias(NDArray mask, long batch, long length) {
-        return mask.toType(DataType.FLOAT32, false).neg().add(1f).mul(-Float.MAX_VALUE).reshape(batch, 1, 1, length);
+    /**
+     * transformers' extended attention mask: (1 - mask) * finfo(dtype).min = (mask - 1) * finfo(dtype).max, shaped
+     * (B, 1, 1, T), in the scores' dtype (a float32 bias would promote float16 scores to float32).
+     */
+    private NDArray attentionBias(NDArray mask, long batch, long length, DataType dtype) {
+        NDArray largest = dtype == DataType.FLOAT16 ? largestHalf : largestFloat;
+        return mask.toType(dtype, false).sub(one).mul(largest).reshape(batch, 1, 1, length);
     }
 
     /** Hugging Face names in checkpoint order -> the live parameter arrays. */

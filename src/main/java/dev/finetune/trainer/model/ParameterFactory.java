@@ -60,6 +60,15 @@ final class ParameterFactory {
      * Builds a model whose arrays live in a new sub-manager of {@code parent} (the model closes it; it is closed here
      * if building fails), with the engine seeded first so that new weights are reproducible.
      */
+    /**
+     * A scalar made once with the model and kept as long as it: forward passes use it instead of a
+     * {@code mul(float)} scalar, which would be made (a host-to-device copy) per layer per pass and which DJL
+     * frees while autograd may still need it.
+     */
+    NDArray constant(float value) {
+        return manager.create(value);
+    }
+
     static <M> M build(NDManager parent, long seed, float initializerRange, PretrainedWeights pretrained,
             BiFunction<NDManager, ParameterFactory, M> constructor) {
         NDManager manager = parent.newSubManager();

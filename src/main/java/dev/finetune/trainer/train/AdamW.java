@@ -22,8 +22,27 @@ import java.util.Set;
  * tensors). DJL's native {@code adamUpdate} needs about a dozen full passes and four temporaries per
  * parameter and measured 10x slower here (bench/optimizer-step.sh). On other devices that native kernel
  * is used, with the bias correction folded in so that it computes torch's update.
+ *
+ * <p>On a GPU the update of all parameters runs as one flat computation ({@link FlatAdamWKernel}: a few
+ * kernels in all instead of a dozen per parameter). The choice is made once, from the parameters' device
+ * ({@link Kernel#forDevice}); tests force each kernel on the CPU to compare them.
  */
 public final class AdamW implements AutoCloseable {
+    /** How the update is computed. */
+    enum Kernel {
+        /** {@link CpuAdamWKernel} for contiguous float32 CPU tensors, libtorch's per-tensor kernel for the rest. */
+        CPU_ONE_PASS,
+        /** {@link FlatAdamWKernel}: all parameters together, for a GPU. */
+        FLAT,
+        /** DJL's native adamUpdate per tensor (what other devices got before; kept for comparison). */
+        PER_TENSOR;
+
+        /** The CPU's one-pass kernel on the CPU; the flat kernel anywhere else. */
+        static Kernel forDevice(ai.djl.Device device) {
+            return ai.djl.Device.Type.CPU.equals(device.getDeviceType()) ? CPU_ONE_PASS : FLAT;
+        }
+    }
+
     private final LinkedHashMap<String, NDArray> parameters;
     private final LinkedHashMap<String, NDArray> expAvg = new LinkedHashMap<>();
     private final LinkedHashMap<String, NDArray> expAvgSq = new LinkedHashMap<>();
@@ -34,16 +53,24 @@ public final class AdamW implements AutoCloseable {
     private final double weightDecay;
     /** Parameters whose memory the CPU kernel can write in place (contiguous, checked once). */
     private final Set<String> cpuKernelParameters = new HashSet<>();
+    private final Kernel kernel;
+    private final FlatAdamWKernel flat;
     private long step;
 
     public AdamW(LinkedHashMap<String, NDArray> parameters, double beta1, double beta2, double epsilon,
             double weightDecay) {
-        this(parameters, beta1, beta2, epsilon, weightDecay, true);
+        this(parameters, beta1, beta2, epsilon, weightDecay,
+                Kernel.forDevice(parameters.values().iterator().next().getDevice()));
     }
 
     /** {@code useCpuKernel} false forces DJL's native kernel everywhere (tests compare both). */
     AdamW(LinkedHashMap<String, NDArray> parameters, double beta1, double beta2, double epsilon, double weightDecay,
             boolean useCpuKernel) {
+        this(parameters, beta1, beta2, epsilon, weightDecay, useCpuKernel ? Kernel.CPU_ONE_PASS : Kernel.PER_TENSOR);
+    }
+
+    AdamW(LinkedHashMap<String, NDArray> parameters, double beta1, double beta2, double epsilon, double weightDecay,
+            Kernel kernel) {
         if (parameters.isEmpty()) {
             throw new IllegalArgumentException("AdamW needs at least one parameter");
         }
@@ -59,8 +86,18 @@ public final class AdamW implements AutoCloseable {
         this.epsilon = epsilon;
         this.weightDecay = weightDecay;
         this.stateManager = parameters.values().iterator().next().getManager().newSubManager();
+        this.kernel = kernel;
+        if (kernel == Kernel.FLAT) {
+            flat = new FlatAdamWKernel(this.parameters, stateManager);
+            for (String name : parameters.keySet()) {
+                expAvg.put(name, flat.expAvg(name));
+                expAvgSq.put(name, flat.expAvgSq(name));
+            }
+            return;
+        }
+        flat = null;
         for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
-            if (useCpuKernel && CpuAdamWKernel.aliases(e.getValue())) {
+            if (kernel == Kernel.CPU_ONE_PASS && CpuAdamWKernel.aliases(e.getValue())) {
                 cpuKernelParameters.add(e.getKey());
             }
             expAvg.put(e.getKey(), stateManager.zeros(e.getValue().getShape(), e.getValue().getDataType()));
@@ -92,6 +129,11 @@ public final class AdamW implements AutoCloseable {
         step++;
         double bc1 = 1.0 - Math.pow(beta1, step);
         double bc2Sqrt = Math.sqrt(1.0 - Math.pow(beta2, step));
+        if (flat != null && gradients.keySet().containsAll(parameters.keySet())) {
+            flat.update(gradients, (float) gradScale, (float) (1.0 - beta1), (float) beta2, (float) (1.0 - beta2),
+                    (float) (learningRate / bc1), (float) bc2Sqrt, (float) epsilon, (float) (learningRate * weightDecay));
+            return;
+        }
         List<CpuAdamWKernel.Tensors> onCpu = new ArrayList<>();
         for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
             NDArray gradient = gradients.get(e.getKey());
@@ -128,6 +170,11 @@ public final class AdamW implements AutoCloseable {
                 (float) beta1, (float) beta2, (float) (epsilon * bc2Sqrt), false, true);
     }
 
+    /** Which kernel computes the update (the device's choice unless a test forced one). */
+    Kernel kernel() {
+        return kernel;
+    }
+
     /** Updates done so far (torch's per-parameter {@code step}, the same for all parameters here). */
     public long stepCount() {
         return step;
@@ -161,9 +208,15 @@ public final class AdamW implements AutoCloseable {
                 throw new IllegalArgumentException("optimizer state '" + e.getKey() + "' has shape "
                         + saved.getShape() + ", the parameter has " + e.getValue().getShape());
             }
-            // A copy, not toByteBuffer(true): on the CPU, set() of a direct buffer makes the moment alias the saved
-            // array's memory, which the caller frees (Trainer.train closes the snapshot once loaded).
-            e.getValue().set(saved.toType(e.getValue().getDataType(), false).toByteBuffer());
+            if (flat != null) {
+                // The moments are views into the flat buffers: set(Buffer) would not write through, an in-place op does.
+                NDArray view = e.getValue();
+                view.muli(0f).addi(saved.toType(view.getDataType(), false).toDevice(view.getDevice(), false));
+            } else {
+                // A copy, not toByteBuffer(true): on the CPU, set() of a direct buffer makes the moment alias the saved
+                // array's memory, which the caller frees (Trainer.train closes the snapshot once loaded).
+                e.getValue().set(saved.toType(e.getValue().getDataType(), false).toByteBuffer());
+            }
         }
         for (String name : state.keySet()) {
             if (!mine.containsKey(name)) {

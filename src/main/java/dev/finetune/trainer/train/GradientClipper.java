@@ -1,6 +1,8 @@
 package dev.finetune.trainer.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import java.util.Collection;
 
 /**
@@ -10,16 +12,27 @@ import java.util.Collection;
 public final class GradientClipper {
     private GradientClipper() {}
 
-    /** sqrt of the sum of squares of every element of every gradient (each tensor's norm in float32, as torch). */
-    public static double globalNorm(Collection<NDArray> gradients) {
-        double sumOfSquares = 0;
+    /**
+     * The global norm as a device scalar, without a sync: each tensor's norm, stacked, and the norm of
+     * those (as clip_grad_norm_ computes it, in float32). Created in the first gradient's manager.
+     */
+    public static NDArray normOnDevice(Collection<NDArray> gradients) {
+        NDList norms = new NDList(gradients.size());
         for (NDArray g : gradients) {
-            try (NDArray norm = g.norm()) {
-                double n = norm.getFloat();
-                sumOfSquares += n * n;
-            }
+            norms.add(g.norm());
         }
-        return Math.sqrt(sumOfSquares);
+        try (NDArray stacked = NDArrays.stack(norms)) {
+            norms.close();
+            return stacked.norm();
+        }
+    }
+
+    /** sqrt of the sum of squares of every element of every gradient, read in one device-to-host copy. */
+    public static double globalNorm(Collection<NDArray> gradients) {
+        NDArray norm = normOnDevice(gradients);
+        double value = DeviceSyncCounter.read(norm)[0];
+        norm.close();
+        return value;
     }
 
     /** The factor clip_grad_norm_ multiplies by: min(1, max / (norm + 1e-6)); 1 when maxNorm <= 0 (off). */

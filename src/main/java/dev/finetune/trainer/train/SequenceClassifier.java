@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import java.util.LinkedHashMap;
+import java.util.function.UnaryOperator;
 
 /**
  * What the loop needs from a model: the methods of {@code dev.finetune.trainer.model.BertForSequenceClassification}
@@ -13,6 +14,15 @@ import java.util.LinkedHashMap;
 public interface SequenceClassifier {
     /** int64 (B, T) inputs; returns float32 logits (B, numLabels). Dropout only when {@code training}. */
     NDArray forward(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training);
+
+    /**
+     * The forward pass with each parameter replaced by {@code weights.apply(parameter)} (fp16 passes float16
+     * copies); float32 logits. Models without it cannot train with fp16.
+     */
+    default NDArray forward(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training,
+            UnaryOperator<NDArray> weights) {
+        throw new IllegalArgumentException("spec.training.fp16: this model has no float16 forward pass");
+    }
 
     /** Hugging Face names -> the live parameter arrays used by forward, with gradients attached. */
     LinkedHashMap<String, NDArray> namedParameters();

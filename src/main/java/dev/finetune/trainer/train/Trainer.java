@@ -49,6 +49,7 @@ public final class Trainer implements AutoCloseable {
     private PrintStream out = System.out;
     private boolean progressBar = true;
     private TrainerState state;
+    private BatchPrefetcher prefetcher;
 
     /** {@code evalData} may be null when evalStrategy is "no". */
     public Trainer(SequenceClassifier model, TrainingSpec args, TrainBatchSource trainData, EvalBatchSource evalData) {
@@ -169,6 +170,11 @@ public final class Trainer implements AutoCloseable {
             resume.optimizerState().values().forEach(NDArray::close);
         }
         printStartBlock();
+        if (Boolean.TRUE.equals(args.tf32)) {
+            // The operator sets the variable in the pod; libtorch reads it when it creates its cuBLAS handle.
+            LOG.info("tf32: TORCH_ALLOW_TF32_CUBLAS_OVERRIDE={} (TF32 matmuls on Ampere and newer GPUs when 1)",
+                    System.getenv("TORCH_ALLOW_TF32_CUBLAS_OVERRIDE"));
+        }
         if (resume != null) {
             LOG.info("Continuing training from global step {} (epoch {}, batch {} of {})", point.globalStep,
                     point.epoch, point.batchInEpoch, steps.batchesPerEpoch());
@@ -186,7 +192,9 @@ public final class Trainer implements AutoCloseable {
         boolean done = point.globalStep >= steps.maxSteps();
         try (StopRequest.Hold hold = stopRequest.hold();
                 TrainingProgressBar bar = TrainingProgressBar.create(progressBar, steps.maxSteps(), point.globalStep);
-                NDManager manager = NDManager.newBaseManager(model.device())) {
+                NDManager manager = NDManager.newBaseManager(model.device());
+                BatchPrefetcher batches = new BatchPrefetcher(trainData, manager)) {
+            prefetcher = batches;
             while (!done && point.epoch < steps.numEpochs()) {
                 int epoch = point.epoch;
                 int first = point.batchInEpoch;
@@ -270,17 +278,22 @@ public final class Trainer implements AutoCloseable {
      * One optimiser update over micro-batches [first, first + count) of the epoch: each micro-batch's
      * summed loss is divided by the rows of the whole window, so the accumulated gradient is that of the
      * big-batch mean. Everything per step lives in a sub-manager closed at the end.
+     *
+     * <p>The device is read once per step ({@link StepReadout}): the loss summed on the device over the
+     * micro-batches and the gradient norm, together; nothing else in the step waits on the device.
      */
     private StepResult trainingStep(NDManager manager, int epoch, int first, int count, long globalStep) {
         try (NDManager stepManager = manager.newSubManager()) {
-            List<Batch> window = new ArrayList<>(count);
+            List<Batch> window = prefetcher.take(epoch, first, count, stepManager);
+            prefetchNext(epoch, first + count);
             int rows = 0;
-            for (int i = 0; i < count; i++) {
-                Batch batch = trainData.batch(epoch, first + i, stepManager);
-                window.add(batch);
+            for (Batch batch : window) {
                 rows += batch.size();
             }
-            double loss = 0;
+            // One array per step, alive until the step's manager closes: never div(int), which DJL frees (on GC)
+            // while autograd still needs it for backward.
+            NDArray rowsArray = stepManager.create((float) rows);
+            NDArray lossSum = null;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 for (int i = 0; i < count; i++) {
                     Batch batch = window.get(i);
@@ -290,18 +303,38 @@ public final class Trainer implements AutoCloseable {
                         micro.tempAttachAll(batch.inputIds(), batch.tokenTypeIds(), batch.attentionMask(), batch.labels());
                         Engine.getInstance().setRandomSeed(dropoutSeed(args.seed, globalStep, i));
                         NDArray logits = model.forward(batch.inputIds(), batch.tokenTypeIds(), batch.attentionMask(), true);
-                        // Not div(int): DJL frees such a scalar (on GC) while autograd still needs it for backward.
-                        NDArray scaled = CrossEntropy.sum(logits, batch.labels()).div(micro.create((float) rows));
+                        NDArray scaled = CrossEntropy.sum(logits, batch.labels()).div(rowsArray);
                         collector.backward(scaled);
-                        loss += scaled.getFloat();
+                        NDArray detached = scaled.stopGradient();
+                        detached.attach(stepManager);
+                        lossSum = lossSum == null ? detached : lossSum.add(detached);
                     }
                 }
             }
             Map<String, NDArray> gradients = gradients(stepManager);
             double maxNorm = args.maxGradNorm == null ? 0.0 : args.maxGradNorm;
-            double norm = maxNorm > 0 ? GradientClipper.globalNorm(gradients.values()) : Double.NaN;
-            optimizer.step(gradients, schedule.at(globalStep), GradientClipper.scale(norm, maxNorm));
-            return new StepResult(loss, norm, rows);
+            StepReadout readout = StepReadout.read(lossSum, maxNorm > 0 ? GradientClipper.normOnDevice(gradients.values()) : null);
+            long step = globalStep + 1;
+            if (!Double.isFinite(readout.loss())) {
+                throw TrainingDivergedException.of("loss", readout.loss(), step, args.learningRate, args.maxGradNorm, false);
+            }
+            if (!Double.isFinite(readout.gradNorm()) && maxNorm > 0) {
+                throw TrainingDivergedException.of("grad_norm", readout.gradNorm(), step, args.learningRate, args.maxGradNorm,
+                        false);
+            }
+            optimizer.step(gradients, schedule.at(globalStep), GradientClipper.scale(readout.gradNorm(), maxNorm));
+            return new StepResult(readout.loss(), readout.gradNorm(), rows);
+        }
+    }
+
+    /** Asks for the window after [.., nextFirst) while this step computes: the next update's batches. */
+    private void prefetchNext(int epoch, int nextFirst) {
+        if (nextFirst >= steps.batchesPerEpoch()) {
+            epoch++;
+            nextFirst = 0;
+        }
+        if (epoch < steps.numEpochs()) {
+            prefetcher.prefetch(epoch, nextFirst, steps.batchesInUpdate(steps.updateOf(nextFirst)));
         }
     }
 

@@ -16,6 +16,7 @@ import ai.djl.engine.Engine;
 import ai.djl.training.GradientCollector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class AdamWTest {
@@ -62,9 +63,10 @@ class AdamWTest {
         }
     }
 
-    @ParameterizedTest(name = "cpu kernel {0}")
-    @ValueSource(booleans = {true, false})
-    void matchesTorchAdamWOverSeveralSteps(boolean cpuKernel) {
+    @ParameterizedTest(name = "kernel {0}")
+    @EnumSource(AdamW.Kernel.class)
+    void matchesTorchAdamWOverSeveralSteps(AdamW.Kernel kernel) {
+        boolean cpuKernel = kernel == AdamW.Kernel.CPU_ONE_PASS;
         double lr = 1e-2;
         double b1 = 0.9;
         double b2 = 0.999;
@@ -79,7 +81,8 @@ class AdamWTest {
                 params.put(NAMES[k], manager.create(init, SHAPES[k]));
                 refs.put(NAMES[k], new Reference(init));
             }
-            try (AdamW adamw = new AdamW(params, b1, b2, eps, wd, cpuKernel)) {
+            try (AdamW adamw = new AdamW(params, b1, b2, eps, wd, kernel)) {
+                assertEquals(kernel, adamw.kernel());
                 for (int step = 1; step <= 6; step++) {
                     double scale = step == 3 ? 0.25 : 1.0; // a clipped step
                     double stepLr = lr * (1.0 - step / 10.0); // a decaying schedule
@@ -106,12 +109,19 @@ class AdamWTest {
     }
 
     @Test
-    void updatesLiveParametersInPlaceAndZeroesTheirAutogradGradients() {
+    void theDeviceChoosesTheKernel() {
+        assertEquals(AdamW.Kernel.CPU_ONE_PASS, AdamW.Kernel.forDevice(ai.djl.Device.cpu()));
+        assertEquals(AdamW.Kernel.FLAT, AdamW.Kernel.forDevice(ai.djl.Device.gpu(0)));
+    }
+
+    @ParameterizedTest(name = "kernel {0}")
+    @EnumSource(AdamW.Kernel.class)
+    void updatesLiveParametersInPlaceAndZeroesTheirAutogradGradients(AdamW.Kernel kernel) {
         try (NDManager manager = NDManager.newBaseManager()) {
             NDArray w = manager.create(new float[] {1f, -2f, 3f, 0.5f}, new Shape(2, 2));
             w.setRequiresGradient(true);
             LinkedHashMap<String, NDArray> params = new LinkedHashMap<>(Map.of("w.weight", w));
-            try (AdamW adamw = new AdamW(params, 0.9, 0.999, 1e-8, 0.0)) {
+            try (AdamW adamw = new AdamW(params, 0.9, 0.999, 1e-8, 0.0, kernel)) {
                 for (int round = 0; round < 2; round++) {
                     try (NDManager step = manager.newSubManager()) {
                         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
@@ -164,8 +174,9 @@ class AdamWTest {
         }
     }
 
-    @Test
-    void stateRoundTripContinuesIdentically() {
+    @ParameterizedTest(name = "kernel {0}")
+    @EnumSource(AdamW.Kernel.class)
+    void stateRoundTripContinuesIdentically(AdamW.Kernel kernel) {
         Random random = new Random(3);
         float[] init = randomArray(random, 12);
         float[][] grads = new float[4][];
@@ -175,17 +186,17 @@ class AdamWTest {
         try (NDManager manager = NDManager.newBaseManager()) {
             LinkedHashMap<String, NDArray> straight = new LinkedHashMap<>(Map.of("a.weight", manager.create(init)));
             LinkedHashMap<String, NDArray> resumed = new LinkedHashMap<>(Map.of("a.weight", manager.create(init)));
-            try (AdamW first = new AdamW(straight, 0.9, 0.999, 1e-8, 0.01)) {
+            try (AdamW first = new AdamW(straight, 0.9, 0.999, 1e-8, 0.01, kernel)) {
                 for (float[] g : grads) {
                     first.step(Map.of("a.weight", manager.create(g)), 1e-3, 1.0);
                 }
             }
-            try (AdamW before = new AdamW(resumed, 0.9, 0.999, 1e-8, 0.01)) {
+            try (AdamW before = new AdamW(resumed, 0.9, 0.999, 1e-8, 0.01, kernel)) {
                 before.step(Map.of("a.weight", manager.create(grads[0])), 1e-3, 1.0);
                 before.step(Map.of("a.weight", manager.create(grads[1])), 1e-3, 1.0);
                 Map<String, NDArray> saved = new LinkedHashMap<>();
                 before.state().forEach((k, v) -> saved.put(k, v.duplicate()));
-                try (AdamW after = new AdamW(resumed, 0.9, 0.999, 1e-8, 0.01)) {
+                try (AdamW after = new AdamW(resumed, 0.9, 0.999, 1e-8, 0.01, kernel)) {
                     after.load(saved, before.stepCount());
                     after.step(Map.of("a.weight", manager.create(grads[2])), 1e-3, 1.0);
                     after.step(Map.of("a.weight", manager.create(grads[3])), 1e-3, 1.0);
