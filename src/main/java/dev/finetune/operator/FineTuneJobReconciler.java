@@ -67,7 +67,7 @@ public class FineTuneJobReconciler implements Reconciler<FineTuneJob> {
         var pods = InformerEventSourceConfiguration.from(Pod.class, FineTuneJob.class)
                 .withName("pods")
                 .withNamespacesInheritedFromController()
-                .withLabelSelector(ResourceNames.JOB_LABEL)
+                .withLabelSelector(ResourceNames.MANAGED_SELECTOR + "," + ResourceNames.JOB_LABEL)
                 .withSecondaryToPrimaryMapper((Pod pod) -> Set.of(new ResourceID(
                         pod.getMetadata().getLabels().get(ResourceNames.JOB_LABEL), pod.getMetadata().getNamespace())))
                 .build();

@@ -1,5 +1,7 @@
 package dev.finetune.operator;
 
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import dev.finetune.api.FineTuneJob;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
@@ -9,6 +11,7 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernete
 import java.util.Map;
 
 /** A Service in front of the trainer's port 8080, for Prometheus (annotations or a ServiceMonitor). */
+@KubernetesDependent(informer = @Informer(labelSelector = ResourceNames.MANAGED_SELECTOR))
 public class MetricsServiceDependent extends CRUDKubernetesDependentResource<Service, FineTuneJob> {
     public MetricsServiceDependent() {
         super(Service.class);

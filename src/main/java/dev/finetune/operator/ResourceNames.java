@@ -9,6 +9,13 @@ import java.util.Map;
 public final class ResourceNames {
     /** Label on the Job, its pods and the Service: the FineTuneJob they belong to. */
     public static final String JOB_LABEL = "finetune.dev/job";
+    public static final String MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
+    public static final String MANAGED_BY = "finetune-operator";
+    /**
+     * What every informer of the operator selects on, so that it caches only the objects it made (each carries the
+     * label), not every Job, ConfigMap, Service, claim and pod the cluster has.
+     */
+    public static final String MANAGED_SELECTOR = MANAGED_BY_LABEL + "=" + MANAGED_BY;
     public static final String KUEUE_QUEUE_LABEL = "kueue.x-k8s.io/queue-name";
     public static final String TRAINER_CONTAINER = "trainer";
     public static final String CONFIG_MOUNT = "/etc/finetune";
@@ -49,7 +56,7 @@ public final class ResourceNames {
     public static Map<String, String> labels(FineTuneJob ftj) {
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put("app.kubernetes.io/name", "finetune-trainer");
-        labels.put("app.kubernetes.io/managed-by", "finetune-operator");
+        labels.put(MANAGED_BY_LABEL, MANAGED_BY);
         labels.put(JOB_LABEL, ftj.getMetadata().getName());
         return labels;
     }

@@ -1,5 +1,7 @@
 package dev.finetune.operator;
 
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import dev.finetune.api.FineTuneJob;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -7,6 +9,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 
 /** The ConfigMap mounted at /etc/finetune: the resolved job as job.yaml. */
+@KubernetesDependent(informer = @Informer(labelSelector = ResourceNames.MANAGED_SELECTOR))
 public class TrainerConfigMapDependent extends CRUDKubernetesDependentResource<ConfigMap, FineTuneJob> {
     public TrainerConfigMapDependent() {
         super(ConfigMap.class);

@@ -1,5 +1,7 @@
 package dev.finetune.operator;
 
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import dev.finetune.api.FineTuneJob;
 import dev.finetune.api.FineTuneJobSpec;
 import dev.finetune.api.ResourcesSpec;
@@ -27,6 +29,7 @@ import java.util.Optional;
  * The batch/v1 Job that runs the trainer: one pod, never restarted in place (the Job makes a new pod,
  * which resumes from the latest checkpoint), failed at once on exit code 2 (bad config or data).
  */
+@KubernetesDependent(informer = @Informer(labelSelector = ResourceNames.MANAGED_SELECTOR))
 public class TrainingJobDependent extends CRUDKubernetesDependentResource<Job, FineTuneJob> {
     public static final String GPU_RESOURCE = "nvidia.com/gpu";
     /** The trainer's exit code for an invalid config or data: retrying cannot help. */

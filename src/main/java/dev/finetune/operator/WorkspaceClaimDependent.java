@@ -1,5 +1,7 @@
 package dev.finetune.operator;
 
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import dev.finetune.api.FineTuneJob;
 import dev.finetune.api.RetentionPolicy;
 import dev.finetune.api.StorageSpec;
@@ -24,6 +26,7 @@ import java.util.Set;
  * owner reference, so its informer maps it back to the job by the job label, and a re-created job of the same
  * name finds it again by name.
  */
+@KubernetesDependent(informer = @Informer(labelSelector = ResourceNames.MANAGED_SELECTOR))
 public class WorkspaceClaimDependent extends KubernetesDependentResource<PersistentVolumeClaim, FineTuneJob>
         implements Creator<PersistentVolumeClaim, FineTuneJob>, Updater<PersistentVolumeClaim, FineTuneJob> {
     public WorkspaceClaimDependent() {

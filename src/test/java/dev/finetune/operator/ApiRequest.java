@@ -4,8 +4,8 @@ import java.net.URI;
 import java.util.Arrays;
 import java.util.List;
 
-/** An HTTP request to the Kubernetes API as RBAC sees it: "group/resource[/subresource]" and a verb. */
-record ApiRequest(String resource, String verb) {
+/** An HTTP request to the Kubernetes API as RBAC sees it: "group/resource[/subresource]" and a verb; and its decoded query. */
+record ApiRequest(String resource, String verb, String query) {
     static ApiRequest parse(String method, String pathAndQuery) {
         URI uri = URI.create(pathAndQuery);
         List<String> segments = Arrays.stream(uri.getPath().split("/")).filter(s -> !s.isEmpty()).toList();
@@ -34,6 +34,6 @@ record ApiRequest(String resource, String verb) {
             case "DELETE" -> named ? "delete" : "deletecollection";
             default -> throw new IllegalArgumentException("unexpected method " + method + " " + pathAndQuery);
         };
-        return new ApiRequest(resource, verb);
+        return new ApiRequest(resource, verb, query);
     }
 }

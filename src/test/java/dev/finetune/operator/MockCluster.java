@@ -176,14 +176,22 @@ final class MockCluster implements AutoCloseable {
      */
     java.util.Map<String, Set<String>> operatorApiUse() throws InterruptedException {
         java.util.Map<String, Set<String>> use = new java.util.TreeMap<>();
+        for (ApiRequest api : operatorRequests()) {
+            use.computeIfAbsent(api.resource(), r -> new java.util.TreeSet<>()).add(api.verb());
+        }
+        return use;
+    }
+
+    /** The operator's API requests since the last call (of this or operatorApiUse), with their query strings. */
+    List<ApiRequest> operatorRequests() throws InterruptedException {
+        List<ApiRequest> requests = new java.util.ArrayList<>();
         io.fabric8.mockwebserver.http.RecordedRequest request;
         while ((request = server.takeRequest(1, java.util.concurrent.TimeUnit.MILLISECONDS)) != null) {
             if (OPERATOR_AGENT.equals(request.getHeader("User-Agent"))) {
-                ApiRequest api = ApiRequest.parse(request.getMethod(), request.getPath());
-                use.computeIfAbsent(api.resource(), r -> new java.util.TreeSet<>()).add(api.verb());
+                requests.add(ApiRequest.parse(request.getMethod(), request.getPath()));
             }
         }
-        return use;
+        return requests;
     }
 
     /**
