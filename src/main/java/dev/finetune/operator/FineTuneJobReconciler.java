@@ -160,6 +160,7 @@ public class FineTuneJobReconciler implements Reconciler<FineTuneJob> {
     }
 
     private UpdateControl<FineTuneJob> finish(KubernetesClient client, FineTuneJob job, FineTuneJobStatus before, FineTuneJobStatus after, Duration recheckAfter) {
+        after = FiniteNumbers.only(after);
         if (!FineTuneJobObserver.same(before, after)) {
             LOG.debug("{}: phase {} -> {}", job.getMetadata().getName(), before.phase, after.phase);
             patchStatus(client, job, after);

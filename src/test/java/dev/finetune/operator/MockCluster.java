@@ -127,13 +127,18 @@ final class MockCluster implements AutoCloseable {
 
     /** What the Job controller and the kubelet would do: a pod of the Job, running on 127.0.0.1. */
     Pod runPod(String jobName, String podName) {
+        // The Job controller labels a pod with its template's labels (the server added job-name and controller-uid
+        // there); without a Job (a test of the pod informer alone) the two labels that select it.
+        Job owner = job(jobName);
+        java.util.Map<String, String> labels = owner == null || owner.getSpec().getTemplate().getMetadata() == null
+                ? java.util.Map.of(ResourceNames.JOB_LABEL, jobName, "job-name", jobName)
+                : owner.getSpec().getTemplate().getMetadata().getLabels();
         Pod pod = client.pods().inNamespace(NS).resource(new PodBuilder()
                 .withNewMetadata()
                     .withName(podName)
                     .withNamespace(NS)
                     .withCreationTimestamp(Instant.now().toString())
-                    .addToLabels(ResourceNames.JOB_LABEL, jobName)
-                    .addToLabels("job-name", jobName)
+                    .addToLabels(labels)
                 .endMetadata()
                 .withNewSpec().addNewContainer().withName(ResourceNames.TRAINER_CONTAINER).withImage("x").endContainer().endSpec()
                 .build()).create();

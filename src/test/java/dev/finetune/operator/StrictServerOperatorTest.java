@@ -159,6 +159,26 @@ class StrictServerOperatorTest {
     }
 
     @Test
+    void aNanLossFromTheTrainerNeverBlocksTheStatus() {
+        cluster.startOperator();
+        cluster.create(Jobs.mrpc("nan"));
+        await("Pending", WAIT, () -> cluster.job("nan") != null && cluster.get("nan").getStatus().phase == Phase.Pending);
+        // The trainer's /progress with a NaN loss: Jackson sends it as "NaN", which the CRD's number field refuses.
+        var report = FineTuneJobOperatorTest.report("Training", 300, 1377, 0.65, Double.NaN, 0.81, null);
+        cluster.report = report;
+        cluster.runPod("nan", "nan-a");
+        await("the step on the status despite the NaN", WAIT, () -> {
+            var s = cluster.get("nan").getStatus();
+            return s.progress != null && Long.valueOf(300).equals(s.progress.step);
+        });
+        var status = cluster.get("nan").getStatus();
+        assertEquals(null, status.metrics.trainLoss, "a NaN is shown as absent");
+        assertEquals(0.81, status.metrics.evalAccuracy);
+        report.progress.step = 400L;
+        await("later writes go on", WAIT, () -> Long.valueOf(400).equals(cluster.get("nan").getStatus().progress.step));
+    }
+
+    @Test
     void theOperatorRidesOutApiFaultsAndConverges() {
         cluster.startOperator();
         // Faults are met in the order given; fabric8's client retries 5xx, 429 (after Retry-After) and I/O errors.
