@@ -152,6 +152,9 @@ class StrictServerOperatorTest {
                 && cluster.get("once").getStatus() != null && cluster.get("once").getStatus().phase == Phase.Pending);
         cluster.runPod("once", "once-a");
         await("Running", WAIT, () -> cluster.get("once").getStatus().phase == Phase.Running);
+        // Posted right after the status write that records the start.
+        await("the Started event", WAIT, () -> cluster.client.v1().events().inNamespace(NS).list().getItems().stream()
+                .anyMatch(e -> "Started".equals(e.getReason()) && "once".equals(e.getInvolvedObject().getName())));
         var reasons = cluster.client.v1().events().inNamespace(NS).list().getItems().stream()
                 .filter(e -> "once".equals(e.getInvolvedObject().getName())).map(e -> e.getReason()).toList();
         assertEquals(1, reasons.stream().filter("Created"::equals).count(), "events: " + reasons);

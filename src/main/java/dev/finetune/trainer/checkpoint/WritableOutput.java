@@ -25,6 +25,13 @@ public final class WritableOutput {
      */
     public static void check(Path folder, String hint) throws StorageException {
         Path dir = folder.toAbsolutePath();
+        // The check leaves no trace: folders it had to create go again (the run creates them when it saves), so a
+        // run that fails before training for another reason leaves no empty output behind.
+        Path firstCreated = dir;
+        while (firstCreated.getParent() != null && !Files.exists(firstCreated.getParent())) {
+            firstCreated = firstCreated.getParent();
+        }
+        boolean existed = Files.exists(dir);
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -48,6 +55,20 @@ public final class WritableOutput {
                 } catch (IOException ignored) {
                     // A leftover probe of one byte does no harm; the write worked.
                 }
+            }
+            if (!existed) {
+                removeCreated(dir, firstCreated);
+            }
+        }
+    }
+
+    /** Deletes the empty folders from dir up to top, which the check created. */
+    private static void removeCreated(Path dir, Path top) {
+        for (Path p = dir; p != null && p.startsWith(top); p = p.getParent()) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException e) {
+                return; // not empty or not ours to delete: leave it
             }
         }
     }

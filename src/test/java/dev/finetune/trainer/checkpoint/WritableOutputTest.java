@@ -18,14 +18,27 @@ class WritableOutputTest {
     Path tmp;
 
     @Test
-    void createsAMissingFolderAndLeavesNoProbeBehind() throws Exception {
+    void checksAMissingFolderByCreatingItAndLeavesNoTrace() throws Exception {
         Path out = tmp.resolve("runs/job");
+
+        WritableOutput.check(out, "");
+
+        assertFalse(Files.exists(tmp.resolve("runs")), "the folders the check created are removed again");
+        try (var entries = Files.list(tmp)) {
+            assertEquals(0, entries.count(), "nothing left behind");
+        }
+    }
+
+    @Test
+    void anExistingFolderKeepsWhatItHoldsAndGetsNoProbeLeftBehind() throws Exception {
+        Path out = Files.createDirectories(tmp.resolve("runs/job"));
+        Files.writeString(out.resolve("checkpoint-marker"), "x");
 
         WritableOutput.check(out, "");
 
         assertTrue(Files.isDirectory(out));
         try (var entries = Files.list(out)) {
-            assertEquals(0, entries.count(), "the probe file is removed");
+            assertEquals(1, entries.count(), "the probe file is removed");
         }
     }
 
