@@ -55,6 +55,15 @@ public class FineTuneJobSpec {
     @Default("300")
     public Integer terminationGracePeriodSeconds = DEFAULT_TERMINATION_GRACE_SECONDS;
 
+    public static final int DEFAULT_PROGRESS_DEADLINE_SECONDS = 1800;
+
+    @JsonPropertyDescription("Seconds without progress (no step, no download progress, no stage change) after which the "
+            + "trainer counts as hung: its liveness probe fails, the kubelet kills it and the Job retries it (counted in "
+            + "backoffLimit); set it above the longest evaluation or checkpoint save.")
+    @Min(60)
+    @Default("1800")
+    public Integer progressDeadlineSeconds = DEFAULT_PROGRESS_DEADLINE_SECONDS;
+
     @JsonPropertyDescription("Seconds after the job finished before its Job and pod are deleted; unset keeps them.")
     @Min(0)
     public Integer ttlSecondsAfterFinished;

@@ -52,8 +52,10 @@ final class TrainingLauncher {
         TerminationHook hook = TerminationHook.install(stop, saveDeadline(job));
         try {
             if (settings.port() >= 0) {
-                server = new TrainerHttpServer(new InetSocketAddress(settings.port()), registry, progress);
-                LOG.info("Serving /metrics, /progress and /healthz on port {}", server.port());
+                Integer deadline = job.getSpec().progressDeadlineSeconds;
+                server = new TrainerHttpServer(new InetSocketAddress(settings.port()), registry, progress,
+                        deadline == null ? null : java.time.Duration.ofSeconds(deadline));
+                LOG.info("Serving /metrics, /progress, /healthz and /livez on port {}", server.port());
             }
             // First: a pod that asked for a GPU and got none fails now, not after the download and tokenising.
             TrainingDevice.Visible visible = TrainingDevice.Visible.detect();

@@ -183,6 +183,14 @@ public class TrainingJobDependent extends CRUDKubernetesDependentResource<Job, F
                     .withNewHttpGet().withPath("/healthz").withNewPort("metrics").endHttpGet()
                     .withPeriodSeconds(10)
                 .endReadinessProbe()
+                // The trainer answers 503 on /livez once it made no progress for spec.progressDeadlineSeconds; two
+                // failures a minute apart and the kubelet kills it, so a hung trainer does not hold its GPU forever.
+                .withNewLivenessProbe()
+                    .withNewHttpGet().withPath("/livez").withNewPort("metrics").endHttpGet()
+                    .withPeriodSeconds(30)
+                    .withTimeoutSeconds(5)
+                    .withFailureThreshold(2)
+                .endLivenessProbe()
                 .addNewVolumeMount().withName("workspace").withMountPath(ResourceNames.WORKSPACE_MOUNT).endVolumeMount()
                 .addNewVolumeMount().withName("config").withMountPath(ResourceNames.CONFIG_MOUNT).withReadOnly(true).endVolumeMount()
                 .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()

@@ -100,6 +100,17 @@ class DesiredResourcesTest {
     }
 
     @Test
+    void aHungTrainerFailsItsLivenessProbeOnTheProgressAwareEndpoint() {
+        var container = TrainingJobDependent.desired(Jobs.mrpc("alive"), settings).getSpec().getTemplate().getSpec()
+                .getContainers().get(0);
+        var liveness = container.getLivenessProbe();
+        assertEquals("/livez", liveness.getHttpGet().getPath());
+        assertEquals("metrics", liveness.getHttpGet().getPort().getStrVal());
+        assertEquals(2, liveness.getFailureThreshold());
+        assertEquals("/healthz", container.getReadinessProbe().getHttpGet().getPath(), "readiness stays the plain check");
+    }
+
+    @Test
     void thePodsGracePeriodIsTheJobsTimeToSaveOnSigterm() {
         FineTuneJob ftj = Jobs.mrpc("graceful");
         assertEquals(300L, TrainingJobDependent.desired(ftj, settings).getSpec().getTemplate().getSpec()

@@ -1,5 +1,7 @@
 package dev.finetune.trainer.metrics;
 
+import java.util.Optional;
+import java.time.Duration;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.finetune.api.CheckpointInfo;
 import dev.finetune.api.Progress;
@@ -26,6 +28,8 @@ public final class ProgressReporter implements TrainerCallback {
     private TrainerReport report = new TrainerReport();
     private long startNanos = -1;
     private long startStep;
+    /** When the trainer last showed it is alive: a stage change, a download's progress, a step, a log, an eval, a save. */
+    private long lastActivityNanos;
 
     public ProgressReporter() {
         this(System::nanoTime);
@@ -33,6 +37,7 @@ public final class ProgressReporter implements TrainerCallback {
 
     ProgressReporter(LongSupplier nanoClock) {
         this.nanoClock = nanoClock;
+        lastActivityNanos = nanoClock.getAsLong();
         report.stage = "Starting";
         report.metrics = new TrainingMetrics();
         report.checkpoints = new CheckpointInfo();
@@ -40,12 +45,14 @@ public final class ProgressReporter implements TrainerCallback {
 
     /** A stage outside the loop: Downloading, Tokenizing, Saving, Done, Failed, Stopped. */
     public synchronized void stage(String stage, String message) {
+        lastActivityNanos = nanoClock.getAsLong();
         report.stage = stage;
         report.message = message;
     }
 
     @Override
     public synchronized void onTrainBegin(TrainerState state) {
+        lastActivityNanos = nanoClock.getAsLong();
         startNanos = nanoClock.getAsLong();
         startStep = state.globalStep;
         report.stage = "Training";
@@ -55,11 +62,13 @@ public final class ProgressReporter implements TrainerCallback {
 
     @Override
     public synchronized void onStepEnd(TrainerState state) {
+        lastActivityNanos = nanoClock.getAsLong();
         updateProgress(state);
     }
 
     @Override
     public synchronized void onLog(TrainerState state, Map<String, Double> logs) {
+        lastActivityNanos = nanoClock.getAsLong();
         TrainingMetrics metrics = report.metrics;
         metrics.trainLoss = latest(logs, "loss", metrics.trainLoss);
         metrics.learningRate = latest(logs, "learning_rate", metrics.learningRate);
@@ -68,6 +77,7 @@ public final class ProgressReporter implements TrainerCallback {
 
     @Override
     public synchronized void onEvaluate(TrainerState state, Map<String, Double> eval) {
+        lastActivityNanos = nanoClock.getAsLong();
         TrainingMetrics metrics = report.metrics;
         metrics.evalLoss = latest(eval, "eval_loss", metrics.evalLoss);
         metrics.evalAccuracy = latest(eval, "eval_accuracy", metrics.evalAccuracy);
@@ -78,6 +88,7 @@ public final class ProgressReporter implements TrainerCallback {
 
     @Override
     public synchronized void onSave(TrainerState state, Path checkpoint) {
+        lastActivityNanos = nanoClock.getAsLong();
         CheckpointInfo info = report.checkpoints;
         info.latest = checkpoint.getFileName().toString();
         info.count = checkpointsIn(checkpoint.getParent());
@@ -119,6 +130,21 @@ public final class ProgressReporter implements TrainerCallback {
      * A deep copy, safe to serialise on another thread; made through JSON so that a field added to the
      * report can never be left out of the copy.
      */
+    /**
+     * Why the trainer counts as hung, or empty while it is alive: nothing happened for longer than deadline (no step,
+     * no download progress, no stage change). A trainer that is ending (Done, Failed, Stopped) is not hung.
+     */
+    public synchronized Optional<String> stalled(Duration deadline) {
+        long idle = nanoClock.getAsLong() - lastActivityNanos;
+        boolean ending = "Done".equals(report.stage) || "Failed".equals(report.stage) || "Stopped".equals(report.stage);
+        if (ending || idle <= deadline.toNanos()) {
+            return Optional.empty();
+        }
+        return Optional.of("no progress for " + Duration.ofNanos(idle).toSeconds() + " s (stage " + report.stage
+                + (report.progress == null || report.progress.step == null ? "" : ", step " + report.progress.step)
+                + "), more than spec.progressDeadlineSeconds " + deadline.toSeconds());
+    }
+
     public synchronized TrainerReport snapshot() {
         try {
             return JSON.readValue(JSON.writeValueAsBytes(report), TrainerReport.class);

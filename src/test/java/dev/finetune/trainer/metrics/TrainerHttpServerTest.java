@@ -26,6 +26,41 @@ class TrainerHttpServerTest {
     private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
+    void livezFailsOnceTheTrainerMadeNoProgressForTheDeadlineAndRecoversWithTheNextStep() throws Exception {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        AtomicLong clock = new AtomicLong();
+        ProgressReporter progress = new ProgressReporter(clock::get);
+        TrainerState state = new TrainerState();
+        state.maxSteps = 100;
+        try (TrainerHttpServer server = new TrainerHttpServer(new InetSocketAddress("127.0.0.1", 0), registry, progress,
+                Duration.ofSeconds(600))) {
+            URI livez = URI.create("http://127.0.0.1:" + server.port() + "/livez");
+            progress.stage("Downloading", "model 10 MB of 400 MB");
+            clock.set(Duration.ofSeconds(599).toNanos());
+            assertEquals(200, get(livez).statusCode(), "within the deadline");
+            progress.stage("Downloading", "model 20 MB of 400 MB");
+            progress.onTrainBegin(state);
+            state.globalStep = 7;
+            progress.onStepEnd(state);
+            clock.set(Duration.ofSeconds(599 + 601).toNanos());
+            HttpResponse<String> hung = get(livez);
+            assertEquals(503, hung.statusCode());
+            assertTrue(hung.body().startsWith("no progress for 601 s (stage Training, step 7)"), hung.body());
+            assertTrue(hung.body().contains("spec.progressDeadlineSeconds 600"), hung.body());
+            state.globalStep = 8;
+            progress.onStepEnd(state);
+            assertEquals(200, get(livez).statusCode(), "a step is progress");
+            progress.stage("Done", null);
+            clock.set(Duration.ofSeconds(10_000).toNanos());
+            assertEquals(200, get(livez).statusCode(), "a trainer that is ending is not hung");
+        }
+    }
+
+    private HttpResponse<String> get(URI uri) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
     void servesProgressMetricsAndHealthFromTheLoopCallbacks() throws Exception {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         TrainingMeters meters = new TrainingMeters(registry, "bert-mrpc");
