@@ -95,9 +95,7 @@ class TrainCommandTest {
         Path config = writeJob(data.toUri());
         Path terminationLog = tmp.resolve("termination-log");
 
-        int code = Main.commandLine().execute("train", "--config", config.toString(), "--workspace", tmp.toString(),
-                "--output", tmp.resolve("output").toString(), "--port", String.valueOf(freePort()),
-                "--termination-log", terminationLog.toString());
+        int code = trainInTmp(config, terminationLog);
 
         assertEquals(2, code);
         TrainerReport report = JSON.readValue(Files.readString(terminationLog), TrainerReport.class);
@@ -111,9 +109,7 @@ class TrainCommandTest {
         Files.writeString(config, Files.readString(config).replace("gpus: 0", "gpus: 4"));
         Path terminationLog = tmp.resolve("termination-log");
 
-        int code = Main.commandLine().execute("train", "--config", config.toString(), "--workspace", tmp.toString(),
-                "--output", tmp.resolve("output").toString(), "--port", String.valueOf(freePort()),
-                "--termination-log", terminationLog.toString());
+        int code = trainInTmp(config, terminationLog);
 
         assertEquals(2, code);
         TrainerReport report = JSON.readValue(Files.readString(terminationLog), TrainerReport.class);
@@ -127,9 +123,7 @@ class TrainCommandTest {
         Files.writeString(config, Files.readString(config).replace("gpus: 0", "gpus: 1"));
         Path terminationLog = tmp.resolve("termination-log");
 
-        int code = Main.commandLine().execute("train", "--config", config.toString(), "--workspace", tmp.toString(),
-                "--output", tmp.resolve("output").toString(), "--port", String.valueOf(freePort()),
-                "--termination-log", terminationLog.toString());
+        int code = trainInTmp(config, terminationLog);
 
         assertEquals(2, code);
         TrainerReport report = JSON.readValue(Files.readString(terminationLog), TrainerReport.class);
@@ -164,9 +158,7 @@ class TrainCommandTest {
         Files.writeString(config, Files.readString(config).replace("maxLength: 64", "maxLength: 256"));
         Path terminationLog = tmp.resolve("termination-log");
 
-        int code = Main.commandLine().execute("train", "--config", config.toString(), "--workspace", tmp.toString(),
-                "--output", tmp.resolve("output").toString(), "--port", String.valueOf(freePort()),
-                "--termination-log", terminationLog.toString());
+        int code = trainInTmp(config, terminationLog);
 
         assertEquals(2, code);
         TrainerReport report = JSON.readValue(Files.readString(terminationLog), TrainerReport.class);
@@ -257,5 +249,12 @@ class TrainCommandTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
+    }
+
+    /** `train` with the workspace at tmp and the output at tmp/output, as the pod runs it. */
+    private int trainInTmp(Path config, Path terminationLog) throws Exception {
+        return Main.commandLine().execute("train", "--config", config.toString(), "--workspace", tmp.toString(),
+                "--output", tmp.resolve("output").toString(), "--port", String.valueOf(freePort()),
+                "--termination-log", terminationLog.toString());
     }
 }
