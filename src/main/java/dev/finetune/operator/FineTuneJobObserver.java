@@ -118,6 +118,7 @@ public final class FineTuneJobObserver {
         } else {
             StatusConditions.clear(status.conditions, StatusConditions.SUSPENDED, "Resumed", generation, now);
         }
+        ReadyCondition.apply(status, pod, generation, now);
         return status;
     }
 

@@ -114,6 +114,69 @@ class FineTuneJobObserverTest {
         assertEquals("bcdcba79d07bc864c1c254ccfcedcce55bcc9a8c", second.sources.dataset.commit, "a report without them keeps them");
     }
 
+    @Test
+    void readyFollowsKstatusReconcilingWhileItRunsReadyOnceItSucceededStalledWhenItFailed() {
+        FineTuneJob ftj = Jobs.mrpc("bert-mrpc");
+        TrainerReport report = FineTuneJobOperatorTest.report("Training", 459, 1377, 1.0, 0.42, 0.83, null);
+        FineTuneJobStatus running = FineTuneJobObserver.observe(ftj, job(0, null), List.of(pod("bert-mrpc-a", "Running", null)),
+                Optional.of(report), T0);
+        assertCondition(running, ReadyCondition.READY, "False", "Running");
+        assertCondition(running, ReadyCondition.RECONCILING, "True", "Running");
+        assertEquals("training, 33.3% of the steps done", StatusConditions.find(running.conditions, ReadyCondition.READY).get().message);
+
+        ftj.setStatus(running);
+        FineTuneJobStatus done = FineTuneJobObserver.observe(ftj, job(0, "Complete"),
+                List.of(pod("bert-mrpc-a", "Succeeded", "{\"message\":\"trained\"}")), Optional.empty(), T0.plusSeconds(60));
+        assertCondition(done, ReadyCondition.READY, "True", "Succeeded");
+        assertCondition(done, ReadyCondition.RECONCILING, "False", "Succeeded");
+        assertEquals(T0.plusSeconds(60).toString(), StatusConditions.find(done.conditions, ReadyCondition.READY).get().lastTransitionTime);
+
+        FineTuneJob failing = Jobs.mrpc("bert-mrpc");
+        FineTuneJobStatus failed = FineTuneJobObserver.observe(failing, job(4, "Failed"),
+                List.of(pod("bert-mrpc-d", "Failed", "{\"message\":\"loss became NaN at step 37; ...\"}")), Optional.empty(), T0);
+        assertCondition(failed, ReadyCondition.READY, "False", "CompletionsReached");
+        assertCondition(failed, ReadyCondition.STALLED, "True", "CompletionsReached");
+        assertTrue(StatusConditions.find(failed.conditions, ReadyCondition.STALLED).get().message.startsWith("loss became NaN at step 37"));
+    }
+
+    @Test
+    void aPodThatCannotStartNamesWhyOnReady() {
+        FineTuneJob ftj = Jobs.mrpc("bert-mrpc");
+        Pod unschedulable = new PodBuilder().withNewMetadata().withName("bert-mrpc-a").withCreationTimestamp(T0.toString()).endMetadata()
+                .withNewStatus().withPhase("Pending").addNewCondition().withType("PodScheduled").withStatus("False")
+                .withReason("Unschedulable").withMessage("0/3 nodes are available: 3 Insufficient nvidia.com/gpu.").endCondition()
+                .endStatus().build();
+        FineTuneJobStatus status = FineTuneJobObserver.observe(ftj, job(0, null), List.of(unschedulable), Optional.empty(), T0);
+        assertEquals(Phase.Pending, status.phase);
+        assertCondition(status, ReadyCondition.READY, "False", "Unschedulable");
+        assertEquals("pod bert-mrpc-a: 0/3 nodes are available: 3 Insufficient nvidia.com/gpu.",
+                StatusConditions.find(status.conditions, ReadyCondition.READY).get().message);
+
+        for (String reason : List.of("ImagePullBackOff", "ErrImagePull", "CreateContainerConfigError")) {
+            Pod waiting = new PodBuilder().withNewMetadata().withName("bert-mrpc-b").withCreationTimestamp(T0.toString()).endMetadata()
+                    .withNewStatus().withPhase("Pending").addNewContainerStatus().withName(ResourceNames.TRAINER_CONTAINER)
+                    .withNewState().withNewWaiting().withReason(reason).withMessage("secret \"hf-token\" not found").endWaiting().endState()
+                    .endContainerStatus().endStatus().build();
+            FineTuneJobStatus stuck = FineTuneJobObserver.observe(ftj, job(0, null), List.of(waiting), Optional.empty(), T0);
+            assertCondition(stuck, ReadyCondition.READY, "False", reason);
+            assertEquals("pod bert-mrpc-b, container trainer: secret \"hf-token\" not found",
+                    StatusConditions.find(stuck.conditions, ReadyCondition.READY).get().message);
+        }
+        Pod starting = new PodBuilder().withNewMetadata().withName("bert-mrpc-c").withCreationTimestamp(T0.toString()).endMetadata()
+                .withNewStatus().withPhase("Pending").addNewContainerStatus().withName(ResourceNames.TRAINER_CONTAINER)
+                .withNewState().withNewWaiting().withReason("ContainerCreating").endWaiting().endState()
+                .endContainerStatus().endStatus().build();
+        assertCondition(FineTuneJobObserver.observe(ftj, job(0, null), List.of(starting), Optional.empty(), T0),
+                ReadyCondition.READY, "False", "Pending");
+    }
+
+    private static void assertCondition(FineTuneJobStatus status, String type, String value, String reason) {
+        var condition = StatusConditions.find(status.conditions, type);
+        assertTrue(condition.isPresent(), type + " missing: " + status.conditions);
+        assertEquals(value, condition.get().status, type);
+        assertEquals(reason, condition.get().reason, type);
+    }
+
     private static Job job(int failed, String condition) {
         var builder = new JobBuilder().withNewMetadata().withName("bert-mrpc").endMetadata()
                 .withNewStatus().withFailed(failed);
