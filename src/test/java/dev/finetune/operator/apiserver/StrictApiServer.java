@@ -136,6 +136,24 @@ public class StrictApiServer extends KubernetesCrudDispatcher {
         }
     }
 
+    /** Whether owner references are given and none of them names a stored object with that uid. */
+    private boolean ownersGone(JsonNode owners, String namespace) {
+        if (!owners.isArray() || owners.isEmpty()) {
+            return false;
+        }
+        for (JsonNode owner : owners) {
+            String apiVersion = owner.path("apiVersion").asText();
+            String plural = owner.path("kind").asText().toLowerCase(java.util.Locale.ROOT) + "s";
+            String path = (apiVersion.contains("/") ? "/apis/" + apiVersion : "/api/" + apiVersion)
+                    + (namespace == null ? "" : "/namespaces/" + namespace) + "/" + plural + "/" + owner.path("name").asText();
+            Map.Entry<AttributeSet, String> stored = findResource(getKey(path));
+            if (stored != null && parse(stored.getValue()).path("metadata").path("uid").asText().equals(owner.path("uid").asText())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static String pathOf(AttributeSet key) {
         String group = value(key, KubernetesAttributesExtractor.API);
         String version = value(key, KubernetesAttributesExtractor.VERSION);
@@ -184,7 +202,13 @@ public class StrictApiServer extends KubernetesCrudDispatcher {
             if (findResource(getKey(request.getPath()).add(new Attribute(KubernetesAttributesExtractor.NAME, name))) != null) {
                 throw new ApiError(409, "AlreadyExists", target.plural + " \"" + name + "\" already exists");
             }
-            return store(request.getPath(), null, create(target, sent, kind, name), 201);
+            MockResponse created = store(request.getPath(), null, create(target, sent, kind, name), 201);
+            // The garbage collector also deletes an object created with owners that are already gone (a controller
+            // that raced its owner's deletion): it looks each new owner reference up.
+            if (ownersGone(sent.path("metadata").path("ownerReferences"), target.namespace)) {
+                garbageCollector.submit(this::collectGarbage);
+            }
+            return created;
         }
         // Optimistic concurrency: a write that names a resourceVersion applies to that version only.
         String expected = sent.path("metadata").path("resourceVersion").asText("");

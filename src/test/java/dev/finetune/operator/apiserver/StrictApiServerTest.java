@@ -268,6 +268,23 @@ class StrictApiServerTest {
         assertNotNull(client.configMaps().inNamespace(NS).withName("shared").get(), "an object with a live owner stays");
     }
 
+    @Test
+    void anObjectCreatedAfterItsOwnerWasDeletedIsCollectedToo() throws Exception {
+        // A controller that raced its owner's deletion creates a dependent whose owner is gone.
+        ConfigMap owner = client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata().withName("gone").endMetadata().build()).create();
+        client.resource(owner).delete();
+        ownedBy("late", owner);
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (System.nanoTime() < deadline && client.configMaps().inNamespace(NS).withName("late").get() != null) {
+            Thread.sleep(20);
+        }
+        assertNull(client.configMaps().inNamespace(NS).withName("late").get(), "a dangling owner reference is collected");
+        ConfigMap live = client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata().withName("live").endMetadata().build()).create();
+        ownedBy("kept", live);
+        Thread.sleep(200);
+        assertNotNull(client.configMaps().inNamespace(NS).withName("kept").get(), "a live owner keeps its dependent");
+    }
+
     private ConfigMap ownedBy(String name, ConfigMap... owners) {
         var builder = new ConfigMapBuilder().withNewMetadata().withName(name).endMetadata();
         for (ConfigMap o : owners) {
