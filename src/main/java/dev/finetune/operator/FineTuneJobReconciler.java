@@ -6,6 +6,7 @@ import dev.finetune.api.FineTuneJobStatus;
 import dev.finetune.api.Phase;
 import dev.finetune.api.TrainerReport;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -81,7 +82,7 @@ public class FineTuneJobReconciler implements Reconciler<FineTuneJob> {
         FineTuneJobStatus working = FineTuneJobObserver.copy(job.getStatus());
         job.setStatus(working);
         Long generation = job.getMetadata().getGeneration();
-        Optional<Job> batchJob = context.getSecondaryResource(Job.class);
+        Optional<Job> batchJob = context.getSecondaryResource(Job.class).filter(j -> ownedBy(j, job));
 
         if (batchJob.isEmpty() && isFinished(before)) {
             // The Job of a finished run is gone (ttlSecondsAfterFinished, or deleted by hand): the result
@@ -97,6 +98,7 @@ public class FineTuneJobReconciler implements Reconciler<FineTuneJob> {
                 working.observedGeneration = generation;
                 StatusConditions.set(working.conditions, StatusConditions.FAILED, true, "InvalidSpec",
                         String.join("; ", errors), generation, now);
+                ReadyCondition.apply(working, Optional.empty(), generation, now);
                 // A missing Secret may yet be created (nothing watches Secrets): look again later.
                 boolean secretMissing = errors.stream().anyMatch(e -> e.startsWith("spec.model.tokenSecretRef"));
                 return finish(context.getClient(), job, before, working, secretMissing ? SECRET_RECHECK : null);
@@ -109,7 +111,7 @@ public class FineTuneJobReconciler implements Reconciler<FineTuneJob> {
         new DesiredInput(effective, settings).putInto(context);
         context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
 
-        batchJob = context.getSecondaryResource(Job.class);
+        batchJob = context.getSecondaryResource(Job.class).filter(j -> ownedBy(j, job));
         List<Pod> pods = List.copyOf(context.getSecondaryResources(Pod.class));
         Optional<TrainerReport> live = FineTuneJobObserver.currentPod(pods)
                 .filter(FineTuneJobObserver::isRunning)
@@ -131,7 +133,7 @@ public class FineTuneJobReconciler implements Reconciler<FineTuneJob> {
     private FineTuneJob acceptedJob(FineTuneJob job, Context<FineTuneJob> context) {
         Long generation = job.getMetadata().getGeneration();
         FineTuneJobStatus status = job.getStatus();
-        Optional<FineTuneJobSpec> accepted = context.getSecondaryResource(ConfigMap.class)
+        Optional<FineTuneJobSpec> accepted = context.getSecondaryResource(ConfigMap.class).filter(cm -> ownedBy(cm, job))
                 .map(cm -> cm.getData() == null ? null : cm.getData().get(ResourceNames.CONFIG_FILE))
                 .map(yaml -> TrainerConfig.fromYaml(yaml).getSpec());
         if (accepted.isEmpty()) {
@@ -202,6 +204,18 @@ public class FineTuneJobReconciler implements Reconciler<FineTuneJob> {
         patch.setSpec(null);
         patch.setStatus(status);
         client.resource(patch).patchStatus();
+    }
+
+    /**
+     * Whether a dependent belongs to this FineTuneJob and not to a deleted one of the same name: JOSDK maps
+     * dependents to their primary by name, so after a delete and re-create the predecessor's Job and ConfigMap,
+     * which the garbage collector has yet to remove, would otherwise pass for this job's (and its old spec for
+     * the accepted one).
+     */
+    static boolean ownedBy(HasMetadata dependent, FineTuneJob job) {
+        return dependent.getMetadata().getOwnerReferences() == null
+                || dependent.getMetadata().getOwnerReferences().isEmpty()
+                || dependent.getMetadata().getOwnerReferences().stream().anyMatch(o -> o.getUid().equals(job.getMetadata().getUid()));
     }
 
     private static Optional<Secret> secret(Context<FineTuneJob> context, FineTuneJob job, String name) {
