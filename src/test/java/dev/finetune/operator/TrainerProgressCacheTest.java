@@ -165,6 +165,15 @@ class TrainerProgressCacheTest {
         assertTrue(e.getMessage().startsWith("GET http://127.0.0.1:" + port + "/progress: ConnectException"), e.getMessage());
     }
 
+    @Test
+    void theOperatorsThresholdIsThreeIntervalsAndAtLeastThirtySeconds() {
+        assertEquals(Duration.ofSeconds(45), OperatorSettings.defaults().progressUnavailableAfter());
+        assertEquals(Duration.ofSeconds(30), new OperatorSettings("x", Duration.ofSeconds(2), 8080, java.util.Set.of())
+                .progressUnavailableAfter());
+        assertEquals(Duration.ofMinutes(3), new OperatorSettings("x", Duration.ofMinutes(1), 8080, java.util.Set.of())
+                .progressUnavailableAfter());
+    }
+
     static TrainerReport report(long step) {
         TrainerReport r = new TrainerReport();
         r.stage = "Training";
