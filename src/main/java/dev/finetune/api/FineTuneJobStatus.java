@@ -10,7 +10,8 @@ import java.util.List;
 public class FineTuneJobStatus {
     @JsonPropertyDescription("Pending, Running, Succeeded, Failed or Suspended.")
     public Phase phase;
-    @JsonPropertyDescription("Created, Running, Suspended, Succeeded, Failed and SpecChangeRejected, as Kubernetes conditions.")
+    @JsonPropertyDescription("Created, Running, Suspended, Succeeded, Failed, SpecChangeRejected and ProgressUnavailable, and"
+            + " Ready, Reconciling and Stalled in the kstatus convention (Ready is True once the job succeeded), as Kubernetes conditions.")
     public List<Condition> conditions = new ArrayList<>();
     @JsonPropertyDescription("The metadata.generation of the spec this status describes.")
     public Long observedGeneration;

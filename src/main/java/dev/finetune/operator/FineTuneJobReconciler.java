@@ -4,7 +4,6 @@ import dev.finetune.api.FineTuneJob;
 import dev.finetune.api.FineTuneJobSpec;
 import dev.finetune.api.FineTuneJobStatus;
 import dev.finetune.api.Phase;
-import dev.finetune.api.TrainerReport;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -49,14 +48,14 @@ public class FineTuneJobReconciler implements Reconciler<FineTuneJob> {
     private static final Logger LOG = LoggerFactory.getLogger(FineTuneJobReconciler.class);
 
     private final OperatorSettings settings;
-    private final TrainerProgressClient progressClient;
+    private final TrainerProgressCache progress;
     private final EventRecorder events;
     private final JobPhaseMetrics phaseMetrics;
 
-    public FineTuneJobReconciler(OperatorSettings settings, TrainerProgressClient progressClient, EventRecorder events,
+    public FineTuneJobReconciler(OperatorSettings settings, TrainerProgressCache progress, EventRecorder events,
             JobPhaseMetrics phaseMetrics) {
         this.settings = settings;
-        this.progressClient = progressClient;
+        this.progress = progress;
         this.events = events;
         this.phaseMetrics = phaseMetrics;
     }
@@ -113,11 +112,14 @@ public class FineTuneJobReconciler implements Reconciler<FineTuneJob> {
 
         batchJob = context.getSecondaryResource(Job.class).filter(j -> ownedBy(j, job));
         List<Pod> pods = List.copyOf(context.getSecondaryResources(Pod.class));
-        Optional<TrainerReport> live = FineTuneJobObserver.currentPod(pods)
+        // What the trainer last said, read off this thread: a slow trainer never holds a reconcile.
+        TrainerProgressCache.Reading live = FineTuneJobObserver.currentPod(pods)
                 .filter(FineTuneJobObserver::isRunning)
-                .map(p -> p.getStatus().getPodIP())
-                .flatMap(progressClient::fetch);
-        FineTuneJobStatus observed = FineTuneJobObserver.observe(job, batchJob.orElse(null), pods, live, now);
+                .filter(p -> p.getStatus().getPodIP() != null)
+                .map(p -> progress.read(podKey(p), p.getStatus().getPodIP()))
+                .orElse(TrainerProgressCache.Reading.NONE);
+        FineTuneJobStatus observed = FineTuneJobObserver.observe(job, batchJob.orElse(null), pods, live.report(), now);
+        ProgressUnavailableCondition.apply(observed, live, settings.progressUnavailableAfter(), generation, now);
         // Where the model is, so that it can be found after the FineTuneJob is gone (the claim may outlive it).
         observed.claimName = ResourceNames.claim(effective);
         observed.outputPath = ResourceNames.runPath(effective);
@@ -216,6 +218,11 @@ public class FineTuneJobReconciler implements Reconciler<FineTuneJob> {
         return dependent.getMetadata().getOwnerReferences() == null
                 || dependent.getMetadata().getOwnerReferences().isEmpty()
                 || dependent.getMetadata().getOwnerReferences().stream().anyMatch(o -> o.getUid().equals(job.getMetadata().getUid()));
+    }
+
+    private static String podKey(Pod pod) {
+        String uid = pod.getMetadata().getUid();
+        return uid != null ? uid : pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName();
     }
 
     private static Optional<Secret> secret(Context<FineTuneJob> context, FineTuneJob job, String name) {

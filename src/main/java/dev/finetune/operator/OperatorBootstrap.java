@@ -30,7 +30,7 @@ public final class OperatorBootstrap {
                 o.withLeaderElectionConfiguration(leaderElection);
             }
         });
-        var reconciler = new FineTuneJobReconciler(settings, new TrainerProgressClient(settings.trainerPort()),
+        var reconciler = new FineTuneJobReconciler(settings, TrainerProgressCache.forOperator(settings),
                 new EventRecorder(client), new JobPhaseMetrics(registry));
         operator.register(reconciler, c -> {
             if (settings.namespaces().isEmpty()) {

@@ -14,9 +14,11 @@ import java.util.Set;
  *     point it at a local server)
  * @param namespaces namespaces to watch; empty watches all
  * @param podDefaults pod settings of every job, under the job's own spec.pod (the chart's trainer.podDefaults)
+ * @param progressUnavailableAfter how long a running trainer's /progress may fail before the ProgressUnavailable
+ *     condition says so (by default 3 progress intervals, at least 30 s; tests use less)
  */
 public record OperatorSettings(String defaultImage, Duration progressInterval, int trainerPort, Set<String> namespaces,
-        PodSettings podDefaults) {
+        PodSettings podDefaults, Duration progressUnavailableAfter) {
     public static final String DEFAULT_IMAGE = "ghcr.io/finetune-dev/finetune-trainer:0.1.0-cu128";
     public static final Duration DEFAULT_PROGRESS_INTERVAL = Duration.ofSeconds(15);
     public static final int TRAINER_PORT = 8080;
@@ -30,10 +32,24 @@ public record OperatorSettings(String defaultImage, Duration progressInterval, i
         }
         namespaces = Set.copyOf(namespaces);
         podDefaults = podDefaults == null ? new PodSettings() : podDefaults;
+        if (progressUnavailableAfter == null || progressUnavailableAfter.isNegative() || progressUnavailableAfter.isZero()) {
+            throw new IllegalArgumentException("progressUnavailableAfter must be > 0, got " + progressUnavailableAfter);
+        }
+    }
+
+    public OperatorSettings(String defaultImage, Duration progressInterval, int trainerPort, Set<String> namespaces,
+            PodSettings podDefaults) {
+        this(defaultImage, progressInterval, trainerPort, namespaces, podDefaults, unavailableAfter(progressInterval));
     }
 
     public OperatorSettings(String defaultImage, Duration progressInterval, int trainerPort, Set<String> namespaces) {
         this(defaultImage, progressInterval, trainerPort, namespaces, new PodSettings());
+    }
+
+    /** A few missed reads are normal (a trainer saving a checkpoint, a pod starting up): 3 intervals, at least 30 s. */
+    static Duration unavailableAfter(Duration progressInterval) {
+        Duration three = progressInterval == null ? Duration.ZERO : progressInterval.multipliedBy(3);
+        return three.compareTo(Duration.ofSeconds(30)) > 0 ? three : Duration.ofSeconds(30);
     }
 
     public static OperatorSettings defaults() {

@@ -13,7 +13,7 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Reads a running trainer's GET /progress. A trainer that does not answer yet is not an error. */
+/** Reads a running trainer's GET /progress; {@link TrainerProgressCache} calls it off the reconcile threads. */
 public class TrainerProgressClient {
     private static final Logger LOG = LoggerFactory.getLogger(TrainerProgressClient.class);
     static final ObjectMapper JSON = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -25,7 +25,13 @@ public class TrainerProgressClient {
         this.port = port;
     }
 
-    public Optional<TrainerReport> fetch(String podIp) {
+    /**
+     * One GET /progress, blocking up to the timeouts (callers run it off the reconcile threads).
+     *
+     * @throws IOException when the trainer cannot be read, with a message that says what was asked and what
+     *     went wrong ("GET http://10.0.0.5:8080/progress: HttpConnectTimeoutException: HTTP connect timed out")
+     */
+    public TrainerReport read(String podIp) throws IOException, InterruptedException {
         String host = podIp.contains(":") ? "[" + podIp + "]" : podIp;
         URI uri = URI.create("http://" + host + ":" + port + "/progress");
         try {
@@ -33,17 +39,21 @@ public class TrainerProgressClient {
                     HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(3)).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
-                LOG.debug("{} answered {}", uri, response.statusCode());
-                return Optional.empty();
+                throw new IOException("answered HTTP " + response.statusCode());
             }
-            return Optional.of(JSON.readValue(response.body(), TrainerReport.class));
+            return JSON.readValue(response.body(), TrainerReport.class);
         } catch (IOException e) {
-            LOG.debug("{} not readable: {}", uri, e.toString());
-            return Optional.empty();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Optional.empty();
+            throw new IOException("GET " + uri + ": " + describe(e), e);
         }
+    }
+
+    /** Java's ConnectException often has no message: the class name says what happened then. */
+    private static String describe(IOException e) {
+        if (e.getClass() == IOException.class && e.getMessage() != null) {
+            return e.getMessage();
+        }
+        String message = e.getMessage() == null ? "" : ": " + e.getMessage().lines().findFirst().orElse("");
+        return e.getClass().getSimpleName() + message;
     }
 
     /** The trainer's final report from its termination message; empty when the message is not one. */

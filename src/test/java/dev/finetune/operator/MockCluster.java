@@ -42,6 +42,8 @@ import java.util.function.Supplier;
 final class MockCluster implements AutoCloseable {
     static final String NS = "ml";
     static final ObjectMapper JSON = new ObjectMapper();
+    /** Short, so that tests see ProgressUnavailable within seconds (production: at least 30 s). */
+    static final Duration PROGRESS_UNAVAILABLE_AFTER = Duration.ofSeconds(1);
     // The mock logs every request at INFO through java.util.logging; held so the level sticks.
     private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
@@ -60,6 +62,7 @@ final class MockCluster implements AutoCloseable {
     /** The operator's client. */
     final KubernetesClient operatorClient;
     final HttpServer trainer;
+    private final List<HttpServer> otherTrainers = new java.util.concurrent.CopyOnWriteArrayList<>();
     volatile TrainerReport report;
     final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     final OperatorSettings settings;
@@ -86,7 +89,8 @@ final class MockCluster implements AutoCloseable {
             }
         });
         trainer.start();
-        settings = new OperatorSettings("example.com/trainer:test", Duration.ofMillis(200), trainer.getAddress().getPort(), Set.of());
+        settings = new OperatorSettings("example.com/trainer:test", Duration.ofMillis(200), trainer.getAddress().getPort(), Set.of(),
+                null, PROGRESS_UNAVAILABLE_AFTER);
     }
 
     MockCluster startOperator() {
@@ -127,6 +131,14 @@ final class MockCluster implements AutoCloseable {
 
     /** What the Job controller and the kubelet would do: a pod of the Job, running on 127.0.0.1. */
     Pod runPod(String jobName, String podName) {
+        return runPod(jobName, podName, "127.0.0.1");
+    }
+
+    /**
+     * A running pod at another loopback address (127.0.0.2, ...), whose /progress is what {@link #trainerAt}
+     * serves there, or a closed port.
+     */
+    Pod runPod(String jobName, String podName, String podIp) {
         // The Job controller labels a pod with its template's labels (the server added job-name and controller-uid
         // there); without a Job (a test of the pod informer alone) the two labels that select it.
         Job owner = job(jobName);
@@ -143,11 +155,25 @@ final class MockCluster implements AutoCloseable {
                 .withNewSpec().addNewContainer().withName(ResourceNames.TRAINER_CONTAINER).withImage("x").endContainer().endSpec()
                 .build()).create();
         pod.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder()
-                .withPhase("Running").withPodIP("127.0.0.1").withStartTime(Instant.now().toString())
+                .withPhase("Running").withPodIP(podIp).withStartTime(Instant.now().toString())
                 .withContainerStatuses(new ContainerStatusBuilder().withName(ResourceNames.TRAINER_CONTAINER)
                         .withNewState().withNewRunning().withStartedAt(Instant.now().toString()).endRunning().endState().build())
                 .build());
         return client.pods().inNamespace(NS).resource(pod).updateStatus();
+    }
+
+    /** Another trainer's /progress, at the operator's trainer port on this loopback address; stopped on close. */
+    HttpServer trainerAt(String ip, com.sun.net.httpserver.HttpHandler progress) throws IOException {
+        HttpServer other = HttpServer.create(new InetSocketAddress(ip, trainer.getAddress().getPort()), 0);
+        other.createContext("/progress", progress);
+        other.setExecutor(java.util.concurrent.Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "trainer-double-" + ip);
+            t.setDaemon(true);
+            return t;
+        }));
+        other.start();
+        otherTrainers.add(other);
+        return other;
     }
 
     /** The trainer container exits; its termination message is the final report (or any text). */
@@ -253,6 +279,7 @@ final class MockCluster implements AutoCloseable {
             operator.stop();
         }
         trainer.stop(0);
+        otherTrainers.forEach(t -> t.stop(0));
         operatorClient.close();
         client.close();
         server.destroy();

@@ -183,6 +183,41 @@ class HelmChartTest {
     }
 
     @Test
+    void networkPolicyOnlyWhenSwitchedOnLetsTheOperatorPodsReachTheTrainersPort8080() {
+        assertTrue(RenderedChart.withDefaults().ofKind("NetworkPolicy").isEmpty());
+
+        RenderedChart chart = RenderedChart.withValues("watchNamespaces: [team-a, team-b]\nnetworkPolicy: {enabled: true}\n");
+        List<JsonNode> policies = chart.ofKind("NetworkPolicy");
+        assertEquals(List.of("team-a", "team-b"), policies.stream().map(p -> p.at("/metadata/namespace").asText()).toList());
+        JsonNode operatorPod = chart.single("Deployment").at("/spec/template/metadata/labels");
+        for (JsonNode policy : policies) {
+            assertEquals("finetune-trainer", policy.at("/spec/podSelector/matchLabels/app.kubernetes.io~1name").asText());
+            assertEquals("Ingress", policy.at("/spec/policyTypes/0").asText());
+            JsonNode from = policy.at("/spec/ingress/0/from/0");
+            assertEquals(RenderedChart.NAMESPACE, from.at("/namespaceSelector/matchLabels/kubernetes.io~1metadata.name").asText());
+            // The peer selects the operator's pods: each label it asks for is on the Deployment's pod template.
+            from.at("/podSelector/matchLabels").fields().forEachRemaining(label ->
+                    assertEquals(label.getValue().asText(), operatorPod.path(label.getKey()).asText(), label.getKey()));
+            assertTrue(from.at("/podSelector/matchLabels").size() >= 2, from.toString());
+            assertEquals(8080, policy.at("/spec/ingress/0/ports/0/port").asInt());
+            assertEquals("TCP", policy.at("/spec/ingress/0/ports/0/protocol").asText());
+        }
+
+        // Watching all namespaces: the release namespace, or the ones listed; other readers of 8080 added.
+        assertEquals(RenderedChart.NAMESPACE, RenderedChart.withValues("networkPolicy: {enabled: true}\n")
+                .single("NetworkPolicy").at("/metadata/namespace").asText());
+        JsonNode listed = RenderedChart.withValues("""
+                networkPolicy:
+                  enabled: true
+                  namespaces: [ml]
+                  extraFrom:
+                    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: monitoring}}
+                """).single("NetworkPolicy");
+        assertEquals("ml", listed.at("/metadata/namespace").asText());
+        assertEquals("monitoring", listed.at("/spec/ingress/0/from/1/namespaceSelector/matchLabels/kubernetes.io~1metadata.name").asText());
+    }
+
+    @Test
     void serviceMonitorAndRulesOnlyWhenSwitchedOn() {
         RenderedChart defaults = RenderedChart.withDefaults();
         assertTrue(defaults.ofKind("ServiceMonitor").isEmpty());
@@ -232,7 +267,7 @@ class HelmChartTest {
     @Test
     void schemaRejectsBadValues() {
         for (String bad : List.of("replicaCount: 0\n", "progressInterval: soon\n", "watchNamespaces: [Team_A]\n",
-                "image: {pullPolicy: Sometimes}\n", "replicas: 2\n")) {
+                "image: {pullPolicy: Sometimes}\n", "replicas: 2\n", "networkPolicy: {namespaces: [Team_A]}\n")) {
             IllegalStateException error = assertThrows(IllegalStateException.class, () -> RenderedChart.withValues(bad),
                     "accepted " + bad);
             assertTrue(error.getMessage().contains("values don't meet the specifications of the schema"),
