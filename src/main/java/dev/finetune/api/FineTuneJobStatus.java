@@ -21,6 +21,12 @@ public class FineTuneJobStatus {
     public String completionTime;
     @JsonPropertyDescription("Failed training pods so far (each retry resumes from the latest checkpoint).")
     public Integer restarts;
+    @JsonPropertyDescription("Training pods preempted or evicted by the control plane (scheduler or Kueue preemption, the"
+            + " eviction API, a node taint); retried without counting against spec.backoffLimit.")
+    public Integer preemptions;
+    @JsonPropertyDescription("Training pods evicted by the kubelet for node pressure (memory or disk); counted as failures,"
+            + " also in restarts.")
+    public Integer evictions;
     @JsonPropertyDescription("The Kubernetes Job that runs the trainer.")
     public String jobName;
     @JsonPropertyDescription("Where training stands, from the trainer's reports.")

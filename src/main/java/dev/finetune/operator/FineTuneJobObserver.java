@@ -59,8 +59,13 @@ public final class FineTuneJobObserver {
         Optional<JobCondition> failed = jobCondition(batchJob, "Failed");
         // Each failed pod was followed by a retry, except the one that failed the Job.
         int failedPods = jobStatus == null || jobStatus.getFailed() == null ? 0 : jobStatus.getFailed();
-        int retries = Math.max(0, failed.isPresent() ? failedPods - 1 : failedPods);
+        Disruptions disruptions = Disruptions.of(pods);
+        boolean evictedTooOften = failed.isEmpty() && disruptions.exceedBackoffLimit(batchJob, job.getSpec());
+        int failures = disruptions.failures(batchJob);
+        int retries = Math.max(0, failed.isPresent() || evictedTooOften ? failures - 1 : failures);
         status.restarts = Math.max(retries, status.restarts == null ? 0 : status.restarts);
+        status.preemptions = Math.max(disruptions.preemptions(), status.preemptions == null ? 0 : status.preemptions);
+        status.evictions = Math.max(disruptions.evictions(), status.evictions == null ? 0 : status.evictions);
 
         Optional<Pod> pod = currentPod(pods);
         Optional<TrainerReport> report = liveReport.isPresent() ? liveReport : pod.flatMap(FineTuneJobObserver::finalReport);
@@ -85,6 +90,15 @@ public final class FineTuneJobObserver {
                 message = message + " (exit code " + exitCode + ")";
             }
             StatusConditions.set(status.conditions, StatusConditions.FAILED, true, reason, message, generation, now);
+        } else if (evictedTooOften) {
+            // The Job ignores these pods (its failure policy cannot tell them from preemptions): the operator fails
+            // the job and stops the Job (the reconciler suspends it).
+            status.phase = Phase.Failed;
+            status.completionTime = firstNonNull(status.completionTime, now.toString());
+            StatusConditions.set(status.conditions, StatusConditions.FAILED, true, "BackoffLimitExceeded",
+                    failures + " pods failed, more than spec.backoffLimit " + (job.getSpec().backoffLimit == null ? 3 : job.getSpec().backoffLimit)
+                            + "; " + disruptions.evictions() + " of them evicted by the kubelet for node pressure (memory or disk):"
+                            + " raise spec.resources.limits or lower the batch size", generation, now);
         } else if (suspendRequested) {
             status.phase = Phase.Suspended;
         } else if (pod.filter(FineTuneJobObserver::isRunning).isPresent()) {
@@ -165,7 +179,7 @@ public final class FineTuneJobObserver {
                 .findFirst();
     }
 
-    private static Optional<JobCondition> jobCondition(Job job, String type) {
+    static Optional<JobCondition> jobCondition(Job job, String type) {
         if (job.getStatus() == null || job.getStatus().getConditions() == null) {
             return Optional.empty();
         }

@@ -105,6 +105,11 @@ public class FineTuneJobReconciler implements Reconciler<FineTuneJob> {
             StatusConditions.clear(working.conditions, StatusConditions.FAILED, "SpecValid", generation, now);
         } else {
             effective = acceptedJob(job, context);
+            if (Disruptions.of(List.copyOf(context.getSecondaryResources(Pod.class))).exceedBackoffLimit(batchJob.get(), effective.getSpec())
+                    && FineTuneJobObserver.jobCondition(batchJob.get(), "Failed").isEmpty()) {
+                // Node-pressure evictions past backoffLimit: the Job would retry them forever, so it is stopped.
+                effective = suspended(effective);
+            }
         }
 
         new DesiredInput(effective, settings).putInto(context);
@@ -206,6 +211,15 @@ public class FineTuneJobReconciler implements Reconciler<FineTuneJob> {
         patch.setSpec(null);
         patch.setStatus(status);
         client.resource(patch).patchStatus();
+    }
+
+    /** A copy of the job whose Job is to be suspended (the cached object stays as it is). */
+    private static FineTuneJob suspended(FineTuneJob job) {
+        FineTuneJob copy = new FineTuneJob();
+        copy.setMetadata(job.getMetadata());
+        copy.setSpec(TrainerProgressClient.JSON.convertValue(job.getSpec(), FineTuneJobSpec.class));
+        copy.getSpec().suspend = true;
+        return copy;
     }
 
     /**

@@ -170,6 +170,33 @@ class FineTuneJobObserverTest {
                 ReadyCondition.READY, "False", "Pending");
     }
 
+    @Test
+    void preemptionsAreRetriedUncountedButNodePressureEvictionsCountAsFailures() {
+        FineTuneJob ftj = Jobs.mrpc("bert-mrpc");
+        ftj.getSpec().backoffLimit = 1;
+        List<Pod> pods = List.of(disrupted("bert-mrpc-a", "PreemptionByScheduler"), disrupted("bert-mrpc-b", "EvictionByEvictionAPI"),
+                disrupted("bert-mrpc-c", Disruptions.NODE_PRESSURE), pod("bert-mrpc-d", "Running", null));
+        FineTuneJobStatus status = FineTuneJobObserver.observe(ftj, job(0, null), pods, Optional.empty(), T0);
+        assertEquals(2, status.preemptions);
+        assertEquals(1, status.evictions);
+        assertEquals(1, status.restarts, "the eviction was retried, and counted");
+        assertEquals(Phase.Running, status.phase, "one failure is within backoffLimit 1");
+
+        List<Pod> evictedTwice = List.of(disrupted("bert-mrpc-c", Disruptions.NODE_PRESSURE), disrupted("bert-mrpc-e", Disruptions.NODE_PRESSURE),
+                pod("bert-mrpc-f", "Running", null));
+        FineTuneJobStatus failed = FineTuneJobObserver.observe(ftj, job(0, null), evictedTwice, Optional.empty(), T0);
+        assertEquals(Phase.Failed, failed.phase, "the Job ignores evictions; the operator does not");
+        var condition = StatusConditions.find(failed.conditions, StatusConditions.FAILED).get();
+        assertEquals("BackoffLimitExceeded", condition.reason);
+        assertTrue(condition.message.startsWith("2 pods failed, more than spec.backoffLimit 1; 2 of them evicted by the kubelet"), condition.message);
+    }
+
+    private static Pod disrupted(String name, String reason) {
+        return new PodBuilder().withNewMetadata().withName(name).withCreationTimestamp(T0.toString()).endMetadata()
+                .withNewStatus().withPhase("Failed").addNewCondition().withType("DisruptionTarget").withStatus("True")
+                .withReason(reason).endCondition().endStatus().build();
+    }
+
     private static void assertCondition(FineTuneJobStatus status, String type, String value, String reason) {
         var condition = StatusConditions.find(status.conditions, type);
         assertTrue(condition.isPresent(), type + " missing: " + status.conditions);

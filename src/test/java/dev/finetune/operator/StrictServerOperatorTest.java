@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
@@ -179,6 +180,30 @@ class StrictServerOperatorTest {
         assertEquals(0.81, status.metrics.evalAccuracy);
         report.progress.step = 400L;
         await("later writes go on", WAIT, () -> Long.valueOf(400).equals(cluster.get("nan").getStatus().progress.step));
+    }
+
+    @Test
+    void nodePressureEvictionsPastBackoffLimitFailTheJobAndStopItsJob() {
+        cluster.startOperator();
+        FineTuneJob job = Jobs.mrpc("evicted");
+        job.getSpec().backoffLimit = 1;
+        cluster.create(job);
+        await("the Job", WAIT, () -> cluster.job("evicted") != null);
+        // The kubelet evicts two pods in turn; the Job's failure policy ignores both (DisruptionTarget).
+        for (String name : List.of("evicted-a", "evicted-b")) {
+            cluster.runPod("evicted", name);
+            var pod = cluster.client.pods().inNamespace(NS).withName(name).get();
+            pod.getStatus().setPhase("Failed");
+            pod.getStatus().getConditions().add(new io.fabric8.kubernetes.api.model.PodConditionBuilder()
+                    .withType("DisruptionTarget").withStatus("True").withReason("TerminationByKubelet")
+                    .withMessage("The node was low on resource: memory.").build());
+            cluster.client.pods().inNamespace(NS).resource(pod).updateStatus();
+        }
+        await("Failed", WAIT, () -> cluster.get("evicted").getStatus().phase == Phase.Failed);
+        var status = cluster.get("evicted").getStatus();
+        assertEquals(2, status.evictions);
+        assertEquals("BackoffLimitExceeded", StatusConditions.find(status.conditions, StatusConditions.FAILED).get().reason);
+        await("the Job suspended, so that it retries no more", WAIT, () -> Boolean.TRUE.equals(cluster.job("evicted").getSpec().getSuspend()));
     }
 
     @Test
