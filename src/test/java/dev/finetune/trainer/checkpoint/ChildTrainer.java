@@ -33,8 +33,11 @@ public final class ChildTrainer {
             }
             case "train-until-sigterm": {
                 // As TrainingLauncher: the JVM's shutdown on SIGTERM asks the loop to stop, and waits for the save.
+                // The hook is closed only after the report is printed, as TrainingLauncher closes it after writing
+                // the termination message: closing it lets the JVM finish exiting.
                 StopRequest stop = new StopRequest();
-                try (TerminationHook hook = TerminationHook.install(stop, Duration.ofSeconds(60))) {
+                TerminationHook hook = TerminationHook.install(stop, Duration.ofSeconds(60));
+                try {
                     ToyRun.run(Path.of(args[1]), Path.of(args[2]), ToyRun.spec(), new TrainerCallback() {
                         @Override
                         public void onStepEnd(TrainerState state) {
@@ -44,8 +47,11 @@ public final class ChildTrainer {
                     }, stop);
                 } catch (TrainingStopped e) {
                     System.out.println("STOPPED AT " + e.globalStep() + " " + e.checkpoint().getFileName());
+                    System.out.flush();
+                    hook.close();
                     return;
                 }
+                hook.close();
                 break;
             }
             case "save-loop":
