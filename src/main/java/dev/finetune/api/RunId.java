@@ -1,5 +1,6 @@
 package dev.finetune.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -14,7 +15,8 @@ import java.util.HexFormat;
  * The name of a training run's folder: a hash of what makes a run this run (model, dataset, task and
  * training arguments, the seed among them). A job re-created with the same spec finds its checkpoints
  * again and resumes; a changed spec gets a folder of its own beside the old one, which it never touches.
- * Left out: where it runs (resources, scheduling, image, storage) and what cannot change the result
+ * Fields at their defaults are left out, so that new fields do not move existing runs.
+ * Left out too: where it runs (resources, scheduling, image, storage) and what cannot change the result
  * (the token's Secret, spec.training.resumeFromCheckpoint).
  */
 public final class RunId {
@@ -25,12 +27,25 @@ public final class RunId {
 
     private RunId() {}
 
+    /**
+     * The section's fields that differ from its defaults: a field added in a later version, whose default keeps
+     * the old behaviour, leaves the hash (and so the folder a running job resumes from) as it was.
+     */
+    private static JsonNode withoutDefaults(Object section, Object defaults) {
+        JsonNode tree = CANONICAL.valueToTree(section);
+        if (tree instanceof ObjectNode fields) {
+            JsonNode defaultTree = CANONICAL.valueToTree(defaults);
+            fields.properties().removeIf(field -> field.getValue().isNull() || field.getValue().equals(defaultTree.get(field.getKey())));
+        }
+        return tree;
+    }
+
     public static String of(FineTuneJobSpec spec) {
         ObjectNode run = CANONICAL.createObjectNode();
-        run.set("model", CANONICAL.valueToTree(spec.model));
-        run.set("dataset", CANONICAL.valueToTree(spec.dataset));
-        run.set("task", CANONICAL.valueToTree(spec.task));
-        run.set("training", CANONICAL.valueToTree(spec.training));
+        run.set("model", withoutDefaults(spec.model, new ModelSource()));
+        run.set("dataset", withoutDefaults(spec.dataset, new DatasetSource()));
+        run.set("task", withoutDefaults(spec.task, new TaskSpec()));
+        run.set("training", withoutDefaults(spec.training, new TrainingSpec()));
         if (run.get("model") instanceof ObjectNode model) {
             model.remove("tokenSecretRef");
         }

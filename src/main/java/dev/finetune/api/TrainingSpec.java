@@ -133,6 +133,12 @@ public class TrainingSpec {
     @Default("true")
     public Boolean resumeFromCheckpoint = true;
 
+    @JsonPropertyDescription("Mixed precision (fp16): float16 compute on float32 master weights with dynamic loss scaling,"
+            + " as torch.amp's GradScaler; LayerNorm, softmax and the loss in float32. Meant for GPUs: on a CPU it is"
+            + " slower than float32.")
+    @Default("false")
+    public Boolean fp16 = false;
+
     @JsonPropertyDescription("Allow TF32 matmuls on Ampere and newer GPUs (tf32): sets TORCH_ALLOW_TF32_CUBLAS_OVERRIDE=1"
             + " in the training pod.")
     @Default("false")

@@ -26,9 +26,8 @@ public final class LoopAdapters {
             }
 
             @Override
-            public NDArray forward(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training,
-                    java.util.function.UnaryOperator<NDArray> weights) {
-                return model.forward(inputIds, tokenTypeIds, attentionMask, training, weights);
+            public NDArray forwardFloat16(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training) {
+                return model.forwardFloat16(inputIds, tokenTypeIds, attentionMask, training);
             }
 
             @Override

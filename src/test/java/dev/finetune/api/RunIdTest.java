@@ -46,5 +46,17 @@ class RunIdTest {
         assertNotEquals(id, after(s -> s.model.uri = "hf://google-bert/bert-large-uncased"));
         assertNotEquals(id, after(s -> s.dataset.uri = "file:///data/mrpc"));
         assertNotEquals(id, after(s -> s.task.numLabels = 3));
+        assertNotEquals(id, after(s -> s.training.fp16 = true));
+    }
+
+    @Test
+    void aFieldAtItsDefaultCountsAsAbsent() throws Exception {
+        // What a newer version adds with a default that keeps the old behaviour must not move running jobs: as if
+        // an older operator, blind to fp16, had hashed the spec.
+        String id = RunId.of(mrpc());
+        assertEquals(id, after(s -> s.training.fp16 = null));
+        assertEquals(id, after(s -> s.training.fp16 = false));
+        assertEquals(id, after(s -> s.training.tf32 = null));
+        assertEquals(id, after(s -> s.task.maxLength = new TaskSpec().maxLength));
     }
 }

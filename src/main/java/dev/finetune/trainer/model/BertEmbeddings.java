@@ -5,7 +5,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
-import ai.djl.nn.norm.LayerNorm;
 import java.util.function.UnaryOperator;
 
 /** Word + position + token-type embeddings, LayerNorm and dropout, as transformers' BertEmbeddings. */
@@ -39,8 +38,8 @@ final class BertEmbeddings {
         NDArray x = lookup(inputIds, w.apply(wordEmbeddings))
                 .add(lookup(positions, w.apply(positionEmbeddings))) // (T, H) broadcast over the batch
                 .add(lookup(tokenTypeIds, w.apply(tokenTypeEmbeddings)));
-        x = LayerNorm.layerNorm(x, new Shape(config.hiddenSize()), w.apply(layerNormWeight), w.apply(layerNormBias), config.layerNormEps())
-                .singletonOrThrow();
+        x = MixedPrecision.layerNorm(x, new Shape(config.hiddenSize()), w.apply(layerNormWeight), w.apply(layerNormBias),
+                config.layerNormEps());
         return BertModel.dropout(x, config.hiddenDropoutProb(), training);
     }
 

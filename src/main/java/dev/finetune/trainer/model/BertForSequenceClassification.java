@@ -10,7 +10,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
 
 /**
  * transformers' BertForSequenceClassification: the encoder under "bert.", dropout on the pooled [CLS] vector, and a
@@ -25,8 +27,8 @@ public final class BertForSequenceClassification implements AutoCloseable {
     private final NDArray classifierBias;
     private final LinkedHashMap<String, NDArray> parameters;
     private final WeightLoadReport loadReport;
-    /** A float32 vector of one 1: multiplying by it turns float16 logits into float32 inside autograd (toType would detach). */
-    private final NDArray float32One;
+    /** The parameters fp16 keeps in float32 (the LayerNorm ones). */
+    private final Set<NDArray> float32Kept = Collections.newSetFromMap(new IdentityHashMap<>());
 
     private BertForSequenceClassification(BertConfig config, NDManager manager, ParameterFactory params) {
         this.config = config;
@@ -35,7 +37,11 @@ public final class BertForSequenceClassification implements AutoCloseable {
         classifierBias = params.bias("classifier.bias", config.numLabels());
         parameters = new LinkedHashMap<>(params.parameters());
         loadReport = params.loadReport("BertForSequenceClassification");
-        float32One = manager.ones(new Shape(1), DataType.FLOAT32);
+        parameters.forEach((name, array) -> {
+            if (MixedPrecision.isLayerNorm(name)) {
+                float32Kept.add(array);
+            }
+        });
     }
 
     /**
@@ -83,7 +89,12 @@ public final class BertForSequenceClassification implements AutoCloseable {
         NDArray pooled = bert.forward(inputIds, tokenTypeIds, attentionMask, training, weights).pooledOutput();
         pooled = BertModel.dropout(pooled, config.classifierDropoutProb(), training);
         NDArray logits = Linear.linear(pooled, weights.apply(classifierWeight), weights.apply(classifierBias)).singletonOrThrow();
-        return logits.getDataType() == DataType.FLOAT32 ? logits : logits.mul(float32One);
+        return AutogradCast.to(logits, DataType.FLOAT32);
+    }
+
+    /** fp16: the forward pass in float16 on casts of the float32 masters ({@link MixedPrecision}); float32 logits. */
+    public NDArray forwardFloat16(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training) {
+        return forward(inputIds, tokenTypeIds, attentionMask, training, MixedPrecision.float16Weights(float32Kept));
     }
 
     /** Hugging Face names in checkpoint order -> parameter arrays (gradient attached when training). */

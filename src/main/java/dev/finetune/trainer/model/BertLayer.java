@@ -3,7 +3,6 @@ package dev.finetune.trainer.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
-import ai.djl.nn.norm.LayerNorm;
 import java.util.function.UnaryOperator;
 
 /**
@@ -69,7 +68,7 @@ final class BertLayer {
         // Not mul(float): DJL closes that scalar right after the op, GC then frees its memory, and autograd reads it
         // in the backward pass (wrong or NaN gradients now and then). This one is made once, with the model.
         NDArray scores = query.matMul(key.transpose(0, 1, 3, 2)).mul(scoreScale).add(attentionBias);
-        NDArray probs = BertModel.dropout(scores.softmax(-1), config.attentionProbsDropoutProb(), training);
+        NDArray probs = BertModel.dropout(MixedPrecision.softmax(scores, -1), config.attentionProbsDropoutProb(), training);
         NDArray context = probs.matMul(value) // (B, heads, T, d)
                 .transpose(0, 2, 1, 3)
                 .reshape(batch * length, config.hiddenSize());
@@ -91,6 +90,6 @@ final class BertLayer {
     }
 
     private NDArray layerNorm(NDArray x, NDArray weight, NDArray bias) {
-        return LayerNorm.layerNorm(x, normalizedShape, weight, bias, config.layerNormEps()).singletonOrThrow();
+        return MixedPrecision.layerNorm(x, normalizedShape, weight, bias, config.layerNormEps());
     }
 }

@@ -12,6 +12,11 @@ public final class GradScaler {
     public static final double GROWTH_FACTOR = 2.0;
     public static final double BACKOFF_FACTOR = 0.5;
     public static final int GROWTH_INTERVAL = 2000;
+    /**
+     * Below this the scale no longer protects small gradients: the overflows come from the forward pass or from
+     * NaNs, and more halving would only skip every step (torch goes on halving; the trainer stops, exit 2).
+     */
+    public static final double MIN_SCALE = 1.0;
 
     private final double growthFactor;
     private final double backoffFactor;

@@ -1,5 +1,6 @@
 package dev.finetune.trainer.train;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.finetune.api.TrainingSpec;
 
@@ -46,6 +47,20 @@ public class ResumePoint {
     @JsonProperty("batches_per_epoch")
     public int batchesPerEpoch;
 
+    /** AdamW's updates, when fp16 skipped some (absent in older checkpoints: then globalStep). */
+    @JsonProperty("optimizer_steps")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public Long optimizerSteps;
+
+    /** fp16's loss scale and its count of good steps since the last change (torch's scaler.pt). */
+    @JsonProperty("loss_scale")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public Double lossScale;
+
+    @JsonProperty("loss_scale_good_steps")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public Integer lossScaleGoodSteps;
+
     /** The start of a fresh run. */
     public static ResumePoint start(TrainingSpec spec, TrainingSteps steps) {
         ResumePoint p = new ResumePoint();
@@ -68,6 +83,9 @@ public class ResumePoint {
         p.trainBatchSize = trainBatchSize;
         p.gradientAccumulationSteps = gradientAccumulationSteps;
         p.batchesPerEpoch = batchesPerEpoch;
+        p.optimizerSteps = optimizerSteps;
+        p.lossScale = lossScale;
+        p.lossScaleGoodSteps = lossScaleGoodSteps;
         return p;
     }
 

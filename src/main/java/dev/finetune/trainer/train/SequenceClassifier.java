@@ -4,7 +4,6 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import java.util.LinkedHashMap;
-import java.util.function.UnaryOperator;
 
 /**
  * What the loop needs from a model: the methods of {@code dev.finetune.trainer.model.BertForSequenceClassification}
@@ -16,11 +15,10 @@ public interface SequenceClassifier {
     NDArray forward(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training);
 
     /**
-     * The forward pass with each parameter replaced by {@code weights.apply(parameter)} (fp16 passes float16
-     * copies); float32 logits. Models without it cannot train with fp16.
+     * fp16: the forward pass in float16 on casts of the float32 weights (LayerNorm and softmax in float32),
+     * float32 logits, gradients on the float32 weights. Models without it cannot train with fp16.
      */
-    default NDArray forward(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training,
-            UnaryOperator<NDArray> weights) {
+    default NDArray forwardFloat16(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training) {
         throw new IllegalArgumentException("spec.training.fp16: this model has no float16 forward pass");
     }
 

@@ -3,6 +3,7 @@ package dev.finetune.trainer.train;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.training.GradientCollector;
 import dev.finetune.api.TrainingSpec;
 import dev.finetune.trainer.data.Batch;
@@ -42,6 +43,8 @@ public final class Trainer implements AutoCloseable {
     private final Evaluator evaluator;
     private final LinkedHashMap<String, NDArray> parameters;
     private final AdamW optimizer;
+    /** fp16's dynamic loss scale; null in float32. */
+    private GradScaler scaler;
     private final int evalSteps;
     private final List<TrainerCallback> callbacks = new ArrayList<>();
     private CheckpointSaver saver;
@@ -81,6 +84,7 @@ public final class Trainer implements AutoCloseable {
         this.evaluator = new Evaluator(model);
         this.parameters = model.namedParameters();
         this.optimizer = AdamW.of(parameters, args);
+        this.scaler = Boolean.TRUE.equals(args.fp16) ? new GradScaler() : null;
     }
 
     private static void checkStrategy(String field, String value) {
@@ -110,6 +114,20 @@ public final class Trainer implements AutoCloseable {
     public Trainer withStopRequest(StopRequest request) {
         this.stopRequest = Objects.requireNonNull(request, "request");
         return this;
+    }
+
+    /** fp16's loss scaler, for other settings than torch.amp.GradScaler's defaults. */
+    public Trainer withGradScaler(GradScaler gradScaler) {
+        if (scaler == null) {
+            throw new IllegalStateException("a GradScaler needs spec.training.fp16");
+        }
+        this.scaler = Objects.requireNonNull(gradScaler, "gradScaler");
+        return this;
+    }
+
+    /** fp16's loss scaler; null in float32. */
+    public GradScaler gradScaler() {
+        return scaler;
     }
 
     /** Where the start-up block and the dict log lines are printed (stdout by default). */
@@ -165,11 +183,19 @@ public final class Trainer implements AutoCloseable {
             state = resume.state();
             state.maxSteps = steps.maxSteps();
             state.numTrainEpochs = steps.numEpochs();
-            optimizer.load(resume.optimizerState(), point.globalStep);
+            // fp16 skips the update of a step whose gradients overflowed: AdamW's count then lags the global step.
+            optimizer.load(resume.optimizerState(), point.optimizerSteps != null ? point.optimizerSteps : point.globalStep);
+            if (scaler != null && point.lossScale != null) {
+                scaler.load(point.lossScale, point.lossScaleGoodSteps == null ? 0 : point.lossScaleGoodSteps);
+            }
             // Copied into the optimiser: the snapshot's moments (a second copy of them) are freed now, not at the end.
             resume.optimizerState().values().forEach(NDArray::close);
         }
         printStartBlock();
+        if (scaler != null) {
+            LOG.info("fp16: float16 compute on float32 master weights, dynamic loss scale {} (LayerNorm, softmax and"
+                    + " the loss in float32)", scaler.scale());
+        }
         if (Boolean.TRUE.equals(args.tf32)) {
             // The operator sets the variable in the pod; libtorch reads it when it creates its cuBLAS handle.
             LOG.info("tf32: TORCH_ALLOW_TF32_CUBLAS_OVERRIDE={} (TF32 matmuls on Ampere and newer GPUs when 1)",
@@ -281,6 +307,12 @@ public final class Trainer implements AutoCloseable {
      *
      * <p>The device is read once per step ({@link StepReadout}): the loss summed on the device over the
      * micro-batches and the gradient norm, together; nothing else in the step waits on the device.
+     *
+     * <p>fp16 (as torch.amp with GradScaler): the forward pass runs in float16 on casts of the float32
+     * weights, the loss is multiplied by the loss scale before backward, and the gradients (float32, on the
+     * masters) are unscaled inside the optimiser step: the norm of the scaled gradients divided by the scale
+     * is the true norm, and the optimiser multiplies by clip / scale. A step whose gradients overflowed is
+     * skipped and the scale halved ({@link GradScaler}).
      */
     private StepResult trainingStep(NDManager manager, int epoch, int first, int count, long globalStep) {
         try (NDManager stepManager = manager.newSubManager()) {
@@ -293,6 +325,7 @@ public final class Trainer implements AutoCloseable {
             // One array per step, alive until the step's manager closes: never div(int), which DJL frees (on GC)
             // while autograd still needs it for backward.
             NDArray rowsArray = stepManager.create((float) rows);
+            NDArray lossScale = scaler == null ? null : stepManager.create((float) scaler.scale());
             NDArray lossSum = null;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 for (int i = 0; i < count; i++) {
@@ -302,9 +335,11 @@ public final class Trainer implements AutoCloseable {
                     try (NDManager micro = stepManager.newSubManager()) {
                         micro.tempAttachAll(batch.inputIds(), batch.tokenTypeIds(), batch.attentionMask(), batch.labels());
                         Engine.getInstance().setRandomSeed(dropoutSeed(args.seed, globalStep, i));
-                        NDArray logits = model.forward(batch.inputIds(), batch.tokenTypeIds(), batch.attentionMask(), true);
+                        NDArray logits = scaler == null
+                                ? model.forward(batch.inputIds(), batch.tokenTypeIds(), batch.attentionMask(), true)
+                                : model.forwardFloat16(batch.inputIds(), batch.tokenTypeIds(), batch.attentionMask(), true);
                         NDArray scaled = CrossEntropy.sum(logits, batch.labels()).div(rowsArray);
-                        collector.backward(scaled);
+                        collector.backward(lossScale == null ? scaled : scaled.mul(lossScale));
                         NDArray detached = scaled.stopGradient();
                         detached.attach(stepManager);
                         lossSum = lossSum == null ? detached : lossSum.add(detached);
@@ -313,17 +348,46 @@ public final class Trainer implements AutoCloseable {
             }
             Map<String, NDArray> gradients = gradients(stepManager);
             double maxNorm = args.maxGradNorm == null ? 0.0 : args.maxGradNorm;
-            StepReadout readout = StepReadout.read(lossSum, maxNorm > 0 ? GradientClipper.normOnDevice(gradients.values()) : null);
+            // fp16 needs the norm even without clipping: it is how an overflow shows.
+            boolean norm = maxNorm > 0 || scaler != null;
+            StepReadout readout = StepReadout.read(lossSum, norm ? GradientClipper.normOnDevice(gradients.values()) : null);
             long step = globalStep + 1;
+            boolean fp16 = scaler != null;
             if (!Double.isFinite(readout.loss())) {
-                throw TrainingDivergedException.of("loss", readout.loss(), step, args.learningRate, args.maxGradNorm, false);
+                // Not an overflow of the scaled gradients (the loss itself is float32): skipping would not help.
+                throw TrainingDivergedException.of("loss", readout.loss(), step, args.learningRate, args.maxGradNorm, fp16);
             }
-            if (!Double.isFinite(readout.gradNorm()) && maxNorm > 0) {
-                throw TrainingDivergedException.of("grad_norm", readout.gradNorm(), step, args.learningRate, args.maxGradNorm,
-                        false);
+            double inverseScale = 1.0;
+            double gradNorm = readout.gradNorm();
+            if (fp16) {
+                inverseScale = scaler.inverseScale();
+                gradNorm *= inverseScale;
+                if (!scaler.update(gradNorm)) {
+                    LOG.info("Gradient overflow at step {}: skipping the update, reducing the loss scale to {}", step,
+                            scaler.scale());
+                    if (scaler.scale() < GradScaler.MIN_SCALE) {
+                        throw TrainingDivergedException.of("grad_norm", gradNorm, step, args.learningRate, args.maxGradNorm,
+                                true);
+                    }
+                    clear(gradients.values());
+                    return new StepResult(readout.loss(), Double.NaN, rows);
+                }
+            } else if (!Double.isFinite(gradNorm) && maxNorm > 0) {
+                throw TrainingDivergedException.of("grad_norm", gradNorm, step, args.learningRate, args.maxGradNorm, false);
             }
-            optimizer.step(gradients, schedule.at(globalStep), GradientClipper.scale(readout.gradNorm(), maxNorm));
-            return new StepResult(readout.loss(), readout.gradNorm(), rows);
+            optimizer.step(gradients, schedule.at(globalStep), GradientClipper.scale(gradNorm, maxNorm) * inverseScale);
+            return new StepResult(readout.loss(), maxNorm > 0 ? gradNorm : Double.NaN, rows);
+        }
+    }
+
+    /**
+     * Sets gradients that hold inf or NaN to zero. The next step's GradientCollector zeroes gradients by
+     * subtracting them from themselves, which leaves inf - inf = NaN: without this, one overflow would poison
+     * every later step.
+     */
+    private static void clear(java.util.Collection<NDArray> gradients) {
+        for (NDArray gradient : gradients) {
+            gradient.set(new NDIndex("..."), 0);
         }
     }
 
@@ -433,7 +497,13 @@ public final class Trainer implements AutoCloseable {
         }
         Path folder;
         try {
-            folder = saver.save(new TrainingSnapshot(state, point.copy(), optimizer.state()));
+            ResumePoint saved = point.copy();
+            saved.optimizerSteps = optimizer.stepCount();
+            if (scaler != null) {
+                saved.lossScale = scaler.scale();
+                saved.lossScaleGoodSteps = scaler.goodSteps();
+            }
+            folder = saver.save(new TrainingSnapshot(state, saved, optimizer.state()));
         } catch (IOException e) {
             throw new UncheckedIOException("saving the checkpoint at step " + state.globalStep + " failed", e);
         }

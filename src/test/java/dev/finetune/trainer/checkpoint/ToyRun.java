@@ -3,6 +3,7 @@ package dev.finetune.trainer.checkpoint;
 import ai.djl.ndarray.NDManager;
 import dev.finetune.api.TrainingSpec;
 import dev.finetune.trainer.model.BertForSequenceClassification;
+import dev.finetune.trainer.train.GradScaler;
 import dev.finetune.trainer.train.StopRequest;
 import dev.finetune.trainer.train.ToyData;
 import dev.finetune.trainer.train.Trainer;
@@ -29,7 +30,8 @@ final class ToyRun {
     static final int BATCH = 4;
 
     /** The weights and the trainer state at the end, and whether the run resumed. */
-    record Result(Map<String, float[]> weights, TrainerState state, boolean resumed, boolean stoppedEarly) {}
+    record Result(Map<String, float[]> weights, TrainerState state, boolean resumed, boolean stoppedEarly,
+            long optimizerSteps, double lossScale) {}
 
     private ToyRun() {}
 
@@ -60,6 +62,12 @@ final class ToyRun {
     /** @throws dev.finetune.trainer.train.TrainingStopped when {@code stop} is requested before the last step */
     static Result run(Path output, Path tokenizerDir, TrainingSpec spec, TrainerCallback extra, StopRequest stop)
             throws IOException {
+        return run(output, tokenizerDir, spec, extra, stop, null);
+    }
+
+    /** With {@code scaler} as fp16's loss scaler (spec.fp16 must be set), or torch's defaults when null. */
+    static Result run(Path output, Path tokenizerDir, TrainingSpec spec, TrainerCallback extra, StopRequest stop,
+            GradScaler scaler) throws IOException {
         try (NDManager manager = NDManager.newBaseManager();
                 BertForSequenceClassification model = TinyBert.model(manager, spec.seed);
                 NDManager resumeManager = manager.newSubManager()) {
@@ -71,12 +79,16 @@ final class ToyRun {
                 if (extra != null) {
                     trainer.addCallback(extra);
                 }
+                if (scaler != null) {
+                    trainer.withGradScaler(scaler);
+                }
                 Optional<TrainingSnapshot> resume = CheckpointResume.prepare(output, spec, model, trainer.steps(), resumeManager);
                 boolean stopped = trainer.train(resume.orElse(null)).stoppedEarly();
                 writer.saveFinal(trainer.state());
                 Map<String, float[]> weights = new LinkedHashMap<>();
                 model.namedParameters().forEach((name, array) -> weights.put(name, array.toFloatArray()));
-                return new Result(weights, trainer.state(), resume.isPresent(), stopped);
+                return new Result(weights, trainer.state(), resume.isPresent(), stopped, trainer.optimizer().stepCount(),
+                        trainer.gradScaler() == null ? Double.NaN : trainer.gradScaler().scale());
             }
         }
     }

@@ -20,7 +20,8 @@ import java.util.List;
  * The Trainer's own optimiser steps on a bert-base-sized model (random init, random tokens) on the engine's
  * default device (a GPU when DJL sees one): samples/s and device-to-host syncs per step, counted by
  * {@link DeviceSyncCounter} outside logging steps. Run by bench/gpu-smoke.sh (surefire skips it: not a *Test).
- * Arguments: BATCH TOKENS STEPS [fp32] [CONFIG_JSON].
+ * Arguments: BATCH TOKENS STEPS [fp32|fp16] [CONFIG_JSON]. Under fp16 it also prints the loss scale and the
+ * skipped (overflowed) steps.
  */
 public final class TrainerStepBenchmark {
     private static final String BERT_BASE = "{\"vocab_size\": 30522, \"hidden_size\": 768, \"num_hidden_layers\": 12,"
@@ -41,10 +42,10 @@ public final class TrainerStepBenchmark {
         spec.loggingSteps = steps; // one logging step, at the end
         spec.evalStrategy = "no";
         spec.saveStrategy = "no";
-        if (!"fp32".equals(precision)) {
-            // fp16 is not wired into the Trainer yet (Float16Compute and GradScaler exist; see the branch's report).
-            throw new IllegalArgumentException("precision must be fp32 (fp16 is not in the Trainer yet), got " + precision);
+        if (!"fp32".equals(precision) && !"fp16".equals(precision)) {
+            throw new IllegalArgumentException("precision must be fp32 or fp16, got " + precision);
         }
+        spec.fp16 = "fp16".equals(precision);
         try (NDManager manager = NDManager.newBaseManager();
                 BertForSequenceClassification model = BertForSequenceClassification.fromConfig(config, manager, 42)) {
             System.out.printf("device %s, engine %s %s, %s, batch %d x %d tokens, %d steps%n", manager.getDevice(),
@@ -52,6 +53,8 @@ public final class TrainerStepBenchmark {
             TrainBatchSource data = randomTokens(config.vocabSize(), batch, length, steps);
             List<Long> syncs = new ArrayList<>();
             List<Long> nanos = new ArrayList<>();
+            double[] scale = {0};
+            long[] optimizerSteps = {0};
             try (Trainer trainer = new Trainer(LoopAdapters.classifier(model), spec, data, null)
                     .withOutput(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))
                     .withProgressBar(false)) {
@@ -67,6 +70,10 @@ public final class TrainerStepBenchmark {
                     }
                 });
                 trainer.train(null);
+                if (trainer.gradScaler() != null) {
+                    scale[0] = trainer.gradScaler().scale();
+                    optimizerSteps[0] = trainer.optimizer().stepCount();
+                }
             }
             // The first two steps warm up (allocator, kernels); the last one is a logging step.
             double seconds = 0;
@@ -79,6 +86,10 @@ public final class TrainerStepBenchmark {
             System.out.printf("samples/s %.1f (steps 3..%d, %.3f s/step)%n", timed * batch / seconds, steps,
                     seconds / timed);
             System.out.printf("device-to-host syncs per non-logging step: max %d (per step: %s)%n", maxSyncs, syncs);
+            if (scale[0] > 0) {
+                System.out.printf("fp16: loss scale %.0f at the end, %d of %d steps skipped on overflow%n", scale[0],
+                        steps - optimizerSteps[0], steps);
+            }
         }
     }
 
