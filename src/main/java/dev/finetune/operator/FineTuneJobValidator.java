@@ -4,6 +4,7 @@ import dev.finetune.api.DatasetSource;
 import dev.finetune.api.FineTuneJob;
 import dev.finetune.api.FineTuneJobSpec;
 import dev.finetune.api.ModelSource;
+import dev.finetune.api.SchemaBounds;
 import dev.finetune.api.SecretKeyRef;
 import dev.finetune.api.TaskSpec;
 import dev.finetune.api.TrainingSpec;
@@ -28,6 +29,13 @@ public final class FineTuneJobValidator {
     private static final Set<String> SCHEDULERS = Set.of("linear", "constant", "constant_with_warmup", "cosine");
     private static final Set<String> FORMATS = Set.of("auto", "jsonl", "csv", "tsv", "parquet");
     private static final Pattern HF_REPO = Pattern.compile("hf://[A-Za-z0-9][\\w.-]*(/[\\w.-]+)?");
+    /**
+     * A DNS-1035 label: the Service NAME-metrics needs one (no dots, a letter first), and the Job, ConfigMap and claim
+     * names, DNS-1123 names, are then valid too.
+     */
+    private static final Pattern KUBERNETES_NAME = Pattern.compile("[a-z]([-a-z0-9]*[a-z0-9])?");
+    /** More optimiser steps than a run could ever take; beyond it the step counters would overflow. */
+    static final double MAX_EPOCHS = 1_000_000;
 
 
     /** Null: no cluster to look Secrets up in. */
@@ -51,12 +59,17 @@ public final class FineTuneJobValidator {
         String name = job.getMetadata().getName();
         if (name != null && name.length() > ResourceNames.MAX_NAME_LENGTH) {
             errors.add("metadata.name must be at most " + ResourceNames.MAX_NAME_LENGTH + " characters (its Job, Service and claim names derive from it)");
+        } else if (name != null && !KUBERNETES_NAME.matcher(name).matches()) {
+            errors.add("metadata.name '" + name + "' is not a valid Kubernetes name: use lowercase letters, digits and '-',"
+                    + " starting with a letter and ending with a letter or digit (its Job, Service and claim names derive from it)");
         }
         FineTuneJobSpec spec = job.getSpec();
         if (spec == null) {
             errors.add("spec is required");
             return errors;
         }
+        // The CRD's minimum, maximum, pattern and required, from the annotations the CRD is generated from.
+        List<String> schema = SchemaBounds.check(spec);
         checkModel(spec.model, errors);
         checkDataset(spec.dataset, errors);
         checkTask(spec.task, errors);
@@ -85,7 +98,16 @@ public final class FineTuneJobValidator {
         if (spec.storage != null && ResourceNames.isBlank(spec.storage.claimName)) {
             checkPositive(spec.storage.size, "spec.storage.size", errors);
         }
-        return errors;
+        // The schema's problems first, each once: a field a check above named already keeps that message.
+        List<String> all = new ArrayList<>();
+        for (String problem : schema) {
+            String field = problem.substring(0, problem.indexOf(' '));
+            if (errors.stream().noneMatch(e -> e.startsWith(field + " ") || e.startsWith(field + ":"))) {
+                all.add(problem);
+            }
+        }
+        all.addAll(errors);
+        return all;
     }
 
     private void checkModel(ModelSource model, List<String> errors) {
@@ -194,6 +216,9 @@ public final class FineTuneJobValidator {
         boolean stepsGiven = t.maxSteps != null && t.maxSteps > 0;
         if (!stepsGiven && !(t.numTrainEpochs != null && t.numTrainEpochs > 0)) {
             errors.add("spec.training.numTrainEpochs must be > 0 unless spec.training.maxSteps is set");
+        } else if (!stepsGiven && !(t.numTrainEpochs <= MAX_EPOCHS)) {
+            errors.add("spec.training.numTrainEpochs must be at most " + (long) MAX_EPOCHS + " (got " + t.numTrainEpochs
+                    + "): the run would never end; set spec.training.maxSteps for a fixed number of steps");
         }
         if (t.learningRate == null || !(t.learningRate > 0) || t.learningRate.isInfinite()) {
             errors.add("spec.training.learningRate must be > 0");
@@ -219,11 +244,11 @@ public final class FineTuneJobValidator {
             errors.add("spec.training.lrSchedulerType must be one of linear, constant, constant_with_warmup, cosine (got " + t.lrSchedulerType + ")");
         }
         boolean strategiesKnown = true;
-        if (!STRATEGIES.contains(t.evalStrategy)) {
+        if (t.evalStrategy == null || !STRATEGIES.contains(t.evalStrategy)) {
             errors.add("spec.training.evalStrategy must be one of no, steps, epoch (got " + t.evalStrategy + ")");
             strategiesKnown = false;
         }
-        if (!STRATEGIES.contains(t.saveStrategy)) {
+        if (t.saveStrategy == null || !STRATEGIES.contains(t.saveStrategy)) {
             errors.add("spec.training.saveStrategy must be one of no, steps, epoch (got " + t.saveStrategy + ")");
             strategiesKnown = false;
         }

@@ -91,7 +91,7 @@ public final class TrainingJob {
         SourcePins pins = SourcePins.read(output);
         progress.stage("Downloading", "model " + spec.model.uri);
         Path modelDir = sources.resolveModel(spec.model, pins);
-        checkMaxLength(spec, modelDir);
+        ModelFolderCheck.check(modelDir, spec.task.maxLength, "spec.task.maxLength");
         progress.stage("Downloading", "dataset " + spec.dataset.uri);
         DatasetFiles files = sources.resolveDataset(spec.dataset, pins);
         progress.sources(pins.sources());
@@ -139,20 +139,6 @@ public final class TrainingJob {
             }
         } catch (IOException e) {
             LOG.warn("Could not list the checkpoints in {}: {}", output, e.getMessage());
-        }
-    }
-
-    /**
-     * A maxLength beyond the model's position table would fail at the first batch that long, maybe hours in: refuse
-     * it now, before the data is fetched or read (exit code 2).
-     */
-    static void checkMaxLength(FineTuneJobSpec spec, Path modelDir) throws IOException {
-        Path file = modelDir.resolve("config.json");
-        int limit = BertConfig.read(file).maxPositionEmbeddings();
-        if (spec.task.maxLength != null && spec.task.maxLength > limit) {
-            throw new IllegalArgumentException("spec.task.maxLength " + spec.task.maxLength
-                    + " exceeds the model's max_position_embeddings " + limit + " (" + file + "): set it to " + limit
-                    + " or less");
         }
     }
 

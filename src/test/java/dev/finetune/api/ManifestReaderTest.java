@@ -69,6 +69,47 @@ class ManifestReaderTest {
                 assertThrows(ManifestReader.ManifestException.class, () -> ManifestReader.read(missing)).getMessage());
     }
 
+    @Test
+    void aKeyGivenTwiceNamesTheLineAndTheField() throws Exception {
+        Path file = write("apiVersion: finetune.dev/v1alpha1\nkind: FineTuneJob\nmetadata: {name: x}\nspec:\n  training:\n"
+                + "    numTrainEpochs: 3\n    numTrainEpochs: 4\n");
+        var e = assertThrows(ManifestReader.ManifestException.class, () -> ManifestReader.read(file));
+        assertEquals(file + ":7: spec.training.numTrainEpochs is given twice; keep one of the two lines", e.getMessage());
+    }
+
+    @Test
+    void aFloatOrATextInAnIntegerFieldIsRefused() throws Exception {
+        Path floats = write("apiVersion: finetune.dev/v1alpha1\nkind: FineTuneJob\nmetadata: {name: x}\nspec:\n"
+                + "  training: {perDeviceTrainBatchSize: 8.5}\n");
+        var e = assertThrows(ManifestReader.ManifestException.class, () -> ManifestReader.read(floats));
+        assertEquals(true, e.getMessage().startsWith(floats + ":5: spec.training.perDeviceTrainBatchSize: expected an integer"), e.getMessage());
+        Path text = write("apiVersion: finetune.dev/v1alpha1\nkind: FineTuneJob\nmetadata: {name: x}\nspec:\n"
+                + "  training: {perDeviceTrainBatchSize: \"8\"}\n");
+        assertThrows(ManifestReader.ManifestException.class, () -> ManifestReader.read(text));
+    }
+
+    @Test
+    void aNullOverADefaultIsRefusedAndANullWithoutOneMeansUnset() throws Exception {
+        Path file = write("apiVersion: finetune.dev/v1alpha1\nkind: FineTuneJob\nmetadata: {name: x}\nspec:\n"
+                + "  training: {evalStrategy: null}\n");
+        var e = assertThrows(ManifestReader.ManifestException.class, () -> ManifestReader.read(file));
+        assertEquals(file + ": spec.training.evalStrategy is null; remove the line to keep the default (no) or give a value", e.getMessage());
+        Path unset = write("apiVersion: finetune.dev/v1alpha1\nkind: FineTuneJob\nmetadata: {name: x}\nspec:\n"
+                + "  training: {saveTotalLimit: null}\n");
+        assertEquals(null, ManifestReader.read(unset).getSpec().training.saveTotalLimit);
+    }
+
+    @Test
+    void bytesThatAreNotUtf8AndAListAreNamed() throws Exception {
+        Path file = dir.resolve("job.yaml");
+        Files.write(file, "apiVersion: finetune.dev/v1alpha1\nkind: FineTuneJob\nmetadata:\n  name: x\u00ff\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        var e = assertThrows(ManifestReader.ManifestException.class, () -> ManifestReader.read(file));
+        assertEquals(file + ":4: not UTF-8 text (byte 0xff at column 10); save the manifest as UTF-8", e.getMessage());
+        Path list = write("- a\n- b\n");
+        e = assertThrows(ManifestReader.ManifestException.class, () -> ManifestReader.read(list));
+        assertEquals(true, e.getMessage().contains("expected a FineTuneJob mapping"), e.getMessage());
+    }
+
     private Path write(String yaml) throws Exception {
         Path file = dir.resolve("job.yaml");
         Files.writeString(file, yaml);

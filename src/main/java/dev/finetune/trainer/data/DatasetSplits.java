@@ -46,9 +46,12 @@ public final class DatasetSplits {
         boolean auto = format == null || format.isBlank() || format.equalsIgnoreCase("auto");
         for (DataFormat f : DataFormat.values()) {
             if (auto || f.extension().equalsIgnoreCase(format.trim())) {
-                Path file = folder.resolve(split + "." + f.extension());
-                if (Files.isRegularFile(file)) {
-                    candidates.add(file);
+                // train.json is JSON lines too, as the Hugging Face json loader reads it
+                for (String extension : f == DataFormat.JSONL ? List.of("jsonl", "json") : List.of(f.extension())) {
+                    Path file = folder.resolve(split + "." + extension);
+                    if (Files.isRegularFile(file)) {
+                        candidates.add(file);
+                    }
                 }
             }
         }
@@ -58,7 +61,7 @@ public final class DatasetSplits {
         }
         if (candidates.isEmpty()) {
             throw DataException.inFile(folder, field + " '" + split + "': no file " + split + ".jsonl, "
-                    + split + ".csv or " + split + ".tsv" + (auto ? "" : " of format " + format)
+                    + split + ".json, " + split + ".csv or " + split + ".tsv" + (auto ? "" : " of format " + format)
                     + " (found: " + listing(folder) + ")");
         }
         return candidates.get(0);

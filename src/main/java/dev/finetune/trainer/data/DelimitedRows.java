@@ -113,6 +113,9 @@ final class DelimitedRows {
     private JsonToken next() throws IOException {
         try {
             return parser.nextToken();
+        } catch (java.io.CharConversionException e) {
+            // The parser counts bytes, not lines: find the line of the first byte that is not UTF-8.
+            throw DataException.atLine(file, Utf8Lines.firstInvalidLine(file), "not valid UTF-8 text; save the file as UTF-8");
         } catch (JsonProcessingException e) {
             throw DataException.atLine(file, rowLine, "malformed " + format.name() + " row: " + e.getOriginalMessage());
         }

@@ -41,15 +41,22 @@ public final class PairTokenizer implements AutoCloseable {
         if (maxLength < 4) {
             throw new DataException("spec.task.maxLength must be at least 4, got " + maxLength);
         }
-        HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.builder(Map.of(
-                        // DJL caps maxLength at modelMaxLength (512 unless told): the model checks its own limit.
-                        "modelMaxLength", String.valueOf(maxLength)))
-                .optTokenizerPath(file)
-                .optAddSpecialTokens(true)
-                .optTruncation(true) // longest_first
-                .optPadding(false) // overrides padding baked into tokenizer.json
-                .optMaxLength(maxLength)
-                .build();
+        HuggingFaceTokenizer tokenizer;
+        try {
+            tokenizer = HuggingFaceTokenizer.builder(Map.of(
+                            // DJL caps maxLength at modelMaxLength (512 unless told): the model checks its own limit.
+                            "modelMaxLength", String.valueOf(maxLength)))
+                    .optTokenizerPath(file)
+                    .optAddSpecialTokens(true)
+                    .optTruncation(true) // longest_first
+                    .optPadding(false) // overrides padding baked into tokenizer.json
+                    .optMaxLength(maxLength)
+                    .build();
+        } catch (RuntimeException e) {
+            // The Rust library's words alone ("data did not match any variant...") do not say which file.
+            String reason = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+            throw new DataException(file + ": the Hugging Face tokenizers library cannot load it: " + reason, e);
+        }
         try {
             return new PairTokenizer(tokenizer, maxLength, padTokenId(tokenizer, modelDir));
         } catch (RuntimeException | IOException e) {
@@ -113,7 +120,7 @@ public final class PairTokenizer implements AutoCloseable {
         }
         Path config = modelDir.resolve("config.json");
         if (Files.isRegularFile(config)) {
-            JsonNode id = JSON.readTree(config.toFile()).get("pad_token_id");
+            JsonNode id = readJson(config).get("pad_token_id");
             if (id != null && id.canConvertToInt()) {
                 return id.intValue();
             }
@@ -125,7 +132,7 @@ public final class PairTokenizer implements AutoCloseable {
     private static String padTokenName(Path modelDir) throws IOException {
         Path tokenizerConfig = modelDir.resolve("tokenizer_config.json");
         if (Files.isRegularFile(tokenizerConfig)) {
-            JsonNode pad = JSON.readTree(tokenizerConfig.toFile()).get("pad_token");
+            JsonNode pad = readJson(tokenizerConfig).get("pad_token");
             if (pad != null && pad.isTextual()) {
                 return pad.asText();
             }
@@ -133,11 +140,25 @@ public final class PairTokenizer implements AutoCloseable {
                 return pad.get("content").asText(); // the AddedToken form
             }
         }
-        JsonNode padding = JSON.readTree(modelDir.resolve("tokenizer.json").toFile()).get("padding");
+        JsonNode padding = readJson(modelDir.resolve("tokenizer.json")).get("padding");
         if (padding != null && padding.hasNonNull("pad_token")) {
             return padding.get("pad_token").asText();
         }
         return null;
+    }
+
+    /** A JSON file of the model folder; a parse error names the file, line and column. */
+    private static JsonNode readJson(Path file) throws IOException {
+        try {
+            JsonNode node = JSON.readTree(file.toFile());
+            if (node == null || !node.isObject()) {
+                throw DataException.inFile(file, "not valid JSON: expected a JSON object");
+            }
+            return node;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new DataException(file + (e.getLocation() == null ? "" : ":" + e.getLocation().getLineNr())
+                    + ": not valid JSON: " + e.getOriginalMessage(), e);
+        }
     }
 
     private static int[] toInts(long[] values) {

@@ -77,13 +77,25 @@ final class ModelFiles {
 
     /** A local folder holds a model config, enough for random initialisation. */
     static void checkConfig(Path dir, String field) throws SourceException {
+        checkNotAFile(dir, field);
         if (!Files.isRegularFile(dir.resolve(CONFIG))) {
             throw SourceException.permanent(field + ": " + dir + " has no " + CONFIG + ", so it is not a Hugging Face model");
         }
     }
 
+    /** A model URI names the folder of a model: one that points at a file (its config.json, say) is told so. */
+    private static void checkNotAFile(Path path, String field) throws SourceException {
+        if (Files.isRegularFile(path)) {
+            Path parent = path.toAbsolutePath().getParent();
+            throw SourceException.permanent(field + ": " + path + " is a file, not a model folder; point " + field
+                    + " at the folder that holds config.json" + (parent != null && Files.isRegularFile(parent.resolve(CONFIG))
+                            ? " (" + parent + ")" : ""));
+        }
+    }
+
     /** A local folder holds a loadable model: a config and all of its safetensors weights. */
     static void checkFolder(Path dir, String field) throws SourceException {
+        checkNotAFile(dir, field);
         if (!Files.isDirectory(dir)) {
             throw SourceException.permanent(field + ": " + dir + " is not a folder");
         }

@@ -44,9 +44,16 @@ class DatasetSplitsTest {
     void aMissingSplitListsWhatTheFolderHolds() throws Exception {
         Files.writeString(dir.resolve("train.jsonl"), "{}\n");
         DataException e = assertThrows(DataException.class, () -> DatasetSplits.evalFile(dir, source("test", "auto")));
-        assertEquals(dir + ": spec.dataset.evalSplit 'test': no file test.jsonl, test.csv or test.tsv (found: train.jsonl)",
+        assertEquals(dir + ": spec.dataset.evalSplit 'test': no file test.jsonl, test.json, test.csv or test.tsv (found: train.jsonl)",
                 e.getMessage());
         assertThrows(DataException.class, () -> DatasetSplits.trainFile(dir.resolve("nowhere"), source(null, "auto")));
+    }
+
+    @Test
+    void aJsonLinesTrainJsonIsTheTrainSplitAsTheMessageSays() throws Exception {
+        Files.writeString(dir.resolve("train.json"), "{}\n");
+        assertEquals(dir.resolve("train.json"), DatasetSplits.trainFile(dir, source(null, "auto")));
+        assertEquals(dir.resolve("train.json"), DatasetSplits.trainFile(dir, source(null, "jsonl")));
     }
 
     @Test

@@ -1,0 +1,54 @@
+package dev.finetune.trainer;
+
+import dev.finetune.trainer.data.DataException;
+import dev.finetune.trainer.model.BertConfig;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * A model folder checked before any data is read or any weight is loaded: its config.json reads, the tokenizer
+ * files parse and fit the embedding table ({@link TokenizerFilesCheck}), and the longest input fits the position
+ * table. Each problem is a {@link DataException} (exit code 2) naming the file and the field, where libtorch would
+ * otherwise fail mid-run with {@code index out of range in self}.
+ */
+public final class ModelFolderCheck {
+    private ModelFolderCheck() {}
+
+    /**
+     * @param maxLength the longest tokenised input, or null for none
+     * @param maxLengthField what sets it, for the message: {@code spec.task.maxLength} or {@code --max-length}
+     * @return the folder's config
+     */
+    public static BertConfig check(Path modelDir, Integer maxLength, String maxLengthField) {
+        BertConfig config = config(modelDir);
+        TokenizerFilesCheck.check(modelDir, config.vocabSize());
+        if (maxLength != null && maxLength > config.maxPositionEmbeddings()) {
+            throw new DataException(maxLengthField + " " + maxLength + " exceeds the model's max_position_embeddings "
+                    + config.maxPositionEmbeddings() + " (" + modelDir.resolve("config.json") + "): set it to "
+                    + config.maxPositionEmbeddings() + " or less");
+        }
+        return config;
+    }
+
+    /** The folder's config.json, or an error that names it. */
+    public static BertConfig config(Path modelDir) {
+        Path file = modelDir.resolve("config.json");
+        if (Files.isDirectory(file)) {
+            throw DataException.inFile(file, "is a folder, expected the model's config file");
+        }
+        try {
+            return BertConfig.read(file);
+        } catch (NoSuchFileException e) {
+            throw DataException.inFile(file, "no such file (a Hugging Face model folder needs a config.json)");
+        } catch (CharacterCodingException e) {
+            throw DataException.inFile(file, "not UTF-8 text, so not a JSON config");
+        } catch (IOException e) {
+            throw DataException.inFile(file, "cannot read it: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new DataException(e.getMessage(), e); // BertConfig's messages name the file and the field
+        }
+    }
+}
