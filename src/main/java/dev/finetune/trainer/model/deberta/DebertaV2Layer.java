@@ -86,8 +86,8 @@ final class DebertaV2Layer {
 
     /**
      * @param hidden (B*T, hidden) rows, batch-major
-     * @param mask the attention context: the (B, 1, T, T) query-and-key mask, its additive bias and the
-     *     relative embedding rows
+     * @param mask the attention context: the (B, 1, T, T) query-and-key mask, the key bias and the relative
+     *     embedding rows
      * @param relEmbeddings (2 * span, hidden), normalised where norm_rel_ebd says so; null without relative attention
      */
     NDArray forward(NDArray hidden, AttentionContext mask, NDArray relEmbeddings, long batch, long length,
@@ -158,8 +158,8 @@ final class DebertaV2Layer {
 
     /**
      * What every layer of one forward pass shares: the (B, 1, T, T) float mask (1 where query and key are both
-     * tokens), the additive bias that keeps masked keys out of the softmax, and the (1, 1, T, T) int64 rows of the
-     * relative embeddings for c2p and p2c (null without relative attention).
+     * tokens), the (B, 1, 1, T) additive bias that keeps padded keys out of the softmax, and the (1, 1, T, T) int64
+     * rows of the relative embeddings for c2p and p2c (null without relative attention).
      */
     record AttentionContext(NDArray mask, NDArray bias, NDArray c2pRows, NDArray p2cRows) {}
 }

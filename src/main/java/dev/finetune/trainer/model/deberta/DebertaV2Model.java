@@ -164,9 +164,12 @@ public final class DebertaV2Model implements AutoCloseable {
     private DebertaV2Layer.AttentionContext attentionContext(NDArray tokenMask, NDManager batchManager, long batch,
             int length, DataType dtype) {
         // transformers' get_attention_mask: query i may attend key j when both are tokens.
-        NDArray pairMask = tokenMask.reshape(batch, 1, 1, length).mul(tokenMask.reshape(batch, 1, length, 1));
+        NDArray keyMask = tokenMask.reshape(batch, 1, 1, length);
+        NDArray pairMask = keyMask.mul(tokenMask.reshape(batch, 1, length, 1));
+        // The softmax bias masks keys only, so that no row is all masked (in float16, a row of scores at
+        // -65504 can round to -inf and softmax to NaN); the pair mask then zeroes the rows of padded queries.
         NDArray largest = dtype == DataType.FLOAT16 ? largestHalf : largestFloat;
-        NDArray bias = pairMask.sub(one).mul(largest);
+        NDArray bias = keyMask.sub(one).mul(largest);
         NDArray c2p = null;
         NDArray p2c = null;
         if (relEmbeddings != null) {
