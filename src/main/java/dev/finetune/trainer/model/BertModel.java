@@ -128,7 +128,7 @@ public final class BertModel implements AutoCloseable {
     }
 
     /** Dropout from the engine's generator (Engine.setRandomSeed reproduces it); the identity when not training. */
-    static NDArray dropout(NDArray x, float probability, boolean training) {
+    public static NDArray dropout(NDArray x, float probability, boolean training) {
         if (!training || probability == 0f) {
             return x;
         }

@@ -39,7 +39,7 @@ public enum HiddenActivation {
                         + ")");
     }
 
-    NDArray apply(NDArray x) {
+    public NDArray apply(NDArray x) {
         switch (this) {
             case GELU:
                 return Activation.gelu(x);

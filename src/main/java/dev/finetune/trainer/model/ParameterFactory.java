@@ -20,7 +20,7 @@ import java.util.function.BiFunction;
  * (normal(0, initializer_range) weights, zero biases, LayerNorm 1 and 0, the padding row of an embedding zero).
  * Every parameter requires a gradient, so that the arrays handed out are the live, trainable ones.
  */
-final class ParameterFactory {
+public final class ParameterFactory {
     private final NDManager manager;
     private final float initializerRange;
     private final PretrainedWeights pretrained;
@@ -35,24 +35,24 @@ final class ParameterFactory {
     }
 
     /** A torch Linear's weight, stored (out, in). */
-    NDArray linearWeight(String name, long out, long in) {
+    public NDArray linearWeight(String name, long out, long in) {
         return create(name, new Shape(out, in), Init.NORMAL, -1);
     }
 
-    NDArray bias(String name, long size) {
+    public NDArray bias(String name, long size) {
         return create(name, new Shape(size), Init.ZEROS, -1);
     }
 
     /** An embedding table; {@code paddingIdx} (or -1) names the row transformers zeroes. */
-    NDArray embedding(String name, long rows, long dim, int paddingIdx) {
+    public NDArray embedding(String name, long rows, long dim, int paddingIdx) {
         return create(name, new Shape(rows, dim), Init.NORMAL, paddingIdx);
     }
 
-    NDArray layerNormWeight(String name, long size) {
+    public NDArray layerNormWeight(String name, long size) {
         return create(name, new Shape(size), Init.ONES, -1);
     }
 
-    NDArray layerNormBias(String name, long size) {
+    public NDArray layerNormBias(String name, long size) {
         return create(name, new Shape(size), Init.ZEROS, -1);
     }
 
@@ -65,11 +65,11 @@ final class ParameterFactory {
      * {@code mul(float)} scalar, which would be made (a host-to-device copy) per layer per pass and which DJL
      * frees while autograd may still need it.
      */
-    NDArray constant(float value) {
+    public NDArray constant(float value) {
         return manager.create(value);
     }
 
-    static <M> M build(NDManager parent, long seed, float initializerRange, PretrainedWeights pretrained,
+    public static <M> M build(NDManager parent, long seed, float initializerRange, PretrainedWeights pretrained,
             BiFunction<NDManager, ParameterFactory, M> constructor) {
         NDManager manager = parent.newSubManager();
         try {
@@ -82,14 +82,14 @@ final class ParameterFactory {
     }
 
     /** Logs and returns what loading matched; empty for a randomly initialised model. */
-    WeightLoadReport loadReport(String modelClass) {
+    public WeightLoadReport loadReport(String modelClass) {
         if (pretrained == null) {
             return new WeightLoadReport(List.of(), List.of());
         }
         return WeightLoadReport.logged(modelClass, pretrained.dir(), newlyInitialized, pretrained.unused());
     }
 
-    LinkedHashMap<String, NDArray> parameters() {
+    public LinkedHashMap<String, NDArray> parameters() {
         return parameters;
     }
 

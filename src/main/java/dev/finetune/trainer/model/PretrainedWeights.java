@@ -20,19 +20,22 @@ import java.util.Set;
  * {@code LayerNorm.gamma/beta} names as {@code weight/bias}. Remembers what was used, so that the rest can be
  * reported as unused.
  */
-final class PretrainedWeights implements Closeable {
+public final class PretrainedWeights implements Closeable {
     static final String BASE_MODEL_PREFIX = "bert.";
-    static final String WEIGHTS_FILE = "model.safetensors";
+    public static final String WEIGHTS_FILE = "model.safetensors";
 
     private final Path dir;
     private final SafetensorsReader reader;
+    /** The base model's attribute name with its dot ("bert.", "mpnet.", "deberta."), tried on and off each name. */
+    private final String basePrefix;
     /** Normalised name (gamma/beta renamed) -> name in the file. */
     private final Map<String, String> fileNames = new LinkedHashMap<>();
     private final Set<String> used = new HashSet<>();
 
-    private PretrainedWeights(Path dir, SafetensorsReader reader) {
+    private PretrainedWeights(Path dir, SafetensorsReader reader, String basePrefix) {
         this.dir = dir;
         this.reader = reader;
+        this.basePrefix = basePrefix;
         for (String name : reader.names()) {
             fileNames.put(name.replace("LayerNorm.gamma", "LayerNorm.weight").replace("LayerNorm.beta", "LayerNorm.bias"), name);
         }
@@ -40,6 +43,11 @@ final class PretrainedWeights implements Closeable {
 
     /** Opens {@code dir/model.safetensors}; a folder without one is an error naming the folder. */
     static PretrainedWeights open(Path dir) throws IOException {
+        return open(dir, BASE_MODEL_PREFIX);
+    }
+
+    /** The same for a family whose base model sits under {@code basePrefix} (e.g. "mpnet."). */
+    public static PretrainedWeights open(Path dir, String basePrefix) throws IOException {
         Path file = dir.resolve(WEIGHTS_FILE);
         if (!Files.isRegularFile(file)) {
             String hint = Files.exists(dir.resolve("pytorch_model.bin"))
@@ -48,7 +56,7 @@ final class PretrainedWeights implements Closeable {
                     : "";
             throw new IOException("model folder " + dir + " has no " + WEIGHTS_FILE + hint);
         }
-        return new PretrainedWeights(dir, SafetensorsReader.open(file));
+        return new PretrainedWeights(dir, SafetensorsReader.open(file), basePrefix);
     }
 
     Path dir() {
@@ -63,9 +71,9 @@ final class PretrainedWeights implements Closeable {
     Optional<NDArray> take(String modelName, NDManager manager) throws IOException {
         String fileName = fileNames.get(modelName);
         if (fileName == null) {
-            String alternative = modelName.startsWith(BASE_MODEL_PREFIX)
-                    ? modelName.substring(BASE_MODEL_PREFIX.length())
-                    : BASE_MODEL_PREFIX + modelName;
+            String alternative = modelName.startsWith(basePrefix)
+                    ? modelName.substring(basePrefix.length())
+                    : basePrefix + modelName;
             fileName = fileNames.get(alternative);
         }
         if (fileName == null) {

@@ -115,9 +115,12 @@ public final class AdamW implements AutoCloseable {
         return value == null ? fallback : value;
     }
 
-    /** The Hugging Face Trainer's grouping: biases and LayerNorm weights get no weight decay. */
+    /**
+     * The Hugging Face Trainer's grouping: no weight decay for LayerNorm parameters nor for any parameter with
+     * "bias" anywhere in its name (so also MPNet's {@code relative_attention_bias.weight}, as the Trainer does).
+     */
     public static boolean decays(String parameterName) {
-        return !(parameterName.endsWith("bias") || parameterName.contains("LayerNorm"));
+        return !(parameterName.contains("bias") || parameterName.contains("LayerNorm"));
     }
 
     /**

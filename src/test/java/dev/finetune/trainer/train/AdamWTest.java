@@ -30,6 +30,8 @@ class AdamWTest {
         assertFalse(AdamW.decays("classifier.bias"));
         assertFalse(AdamW.decays("bert.embeddings.LayerNorm.weight"));
         assertFalse(AdamW.decays("bert.encoder.layer.3.output.LayerNorm.bias"));
+        // The Trainer matches "bias" anywhere in the name: MPNet's relative attention table is not decayed.
+        assertFalse(AdamW.decays("mpnet.encoder.relative_attention_bias.weight"));
     }
 
     /** torch.optim.AdamW written out in doubles, one parameter at a time. */

@@ -1,0 +1,110 @@
+package dev.finetune.trainer.model.mpnet;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.finetune.trainer.model.ConfigFields;
+import dev.finetune.trainer.model.HiddenActivation;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * An MPNet {@code config.json} ({@code model_type: mpnet}). Absent keys take transformers' MPNetConfig defaults;
+ * the JSON is kept whole and written back with only the architecture and labels changed.
+ */
+public final class MPNetConfig {
+    public static final String MODEL_TYPE = "mpnet";
+
+    private final ObjectNode json;
+    private final int vocabSize;
+    private final int hiddenSize;
+    private final int numHiddenLayers;
+    private final int numAttentionHeads;
+    private final int intermediateSize;
+    private final HiddenActivation hiddenAct;
+    private final float hiddenDropoutProb;
+    private final float attentionProbsDropoutProb;
+    private final int maxPositionEmbeddings;
+    private final int relativeAttentionNumBuckets;
+    private final float initializerRange;
+    private final float layerNormEps;
+    private final List<String> labels;
+    private final String problemType;
+
+    private MPNetConfig(ObjectNode json, String source) {
+        this.json = json;
+        ConfigFields f = new ConfigFields(json, source);
+        vocabSize = f.positiveInt("vocab_size", 30527);
+        hiddenSize = f.positiveInt("hidden_size", 768);
+        numHiddenLayers = f.positiveInt("num_hidden_layers", 12);
+        numAttentionHeads = f.positiveInt("num_attention_heads", 12);
+        intermediateSize = f.positiveInt("intermediate_size", 3072);
+        hiddenAct = f.activation("hidden_act", "gelu");
+        hiddenDropoutProb = f.probability("hidden_dropout_prob", 0.1);
+        attentionProbsDropoutProb = f.probability("attention_probs_dropout_prob", 0.1);
+        maxPositionEmbeddings = f.positiveInt("max_position_embeddings", 512);
+        relativeAttentionNumBuckets = f.positiveInt("relative_attention_num_buckets", 32);
+        initializerRange = (float) f.positiveDouble("initializer_range", 0.02);
+        layerNormEps = (float) f.positiveDouble("layer_norm_eps", 1e-12);
+        problemType = f.string("problem_type", null);
+        labels = f.labels();
+        if (hiddenSize % numAttentionHeads != 0) {
+            throw f.error("hidden_size", hiddenSize + " is not a multiple of num_attention_heads " + numAttentionHeads);
+        }
+        // The encoder buckets relative positions into 32 buckets whatever the config says (transformers calls
+        // relative_position_bucket with its default), so a smaller table could not be indexed.
+        if (relativeAttentionNumBuckets < MPNetModel.RELATIVE_BUCKETS) {
+            throw f.error("relative_attention_num_buckets", "must be >= " + MPNetModel.RELATIVE_BUCKETS
+                    + " (the encoder uses " + MPNetModel.RELATIVE_BUCKETS + " buckets), got " + relativeAttentionNumBuckets);
+        }
+        if (MPNetModel.PADDING_IDX >= vocabSize || MPNetModel.PADDING_IDX >= maxPositionEmbeddings) {
+            throw f.error("vocab_size", "and max_position_embeddings must exceed MPNet's padding index "
+                    + MPNetModel.PADDING_IDX);
+        }
+    }
+
+    public static MPNetConfig read(Path file) throws IOException {
+        return new MPNetConfig(ConfigFields.readObject(file), file.toString());
+    }
+
+    public static MPNetConfig parse(String text, String source) {
+        return new MPNetConfig(ConfigFields.parseObject(text, source), source);
+    }
+
+    /** This config with a head of {@code numLabels} classes (names as {@link ConfigFields#labelsFor}). */
+    public MPNetConfig withLabels(int numLabels, List<String> labelNames) {
+        ObjectNode copy = json.deepCopy();
+        ConfigFields.putLabels(copy, ConfigFields.labelsFor(numLabels, labelNames, labels));
+        return new MPNetConfig(copy, "config with " + numLabels + " labels");
+    }
+
+    /** The JSON save_pretrained writes for {@code architecture} (e.g. "MPNetForSequenceClassification"). */
+    public ObjectNode toJson(String architecture) {
+        ObjectNode out = json.deepCopy();
+        out.putArray("architectures").add(architecture);
+        out.put("model_type", MODEL_TYPE);
+        ConfigFields.putLabels(out, labels);
+        return out;
+    }
+
+    public void write(Path file, String architecture) throws IOException {
+        Files.writeString(file, ConfigFields.JSON.writeValueAsString(toJson(architecture)) + "\n");
+    }
+
+    public int vocabSize() { return vocabSize; }
+    public int hiddenSize() { return hiddenSize; }
+    public int numHiddenLayers() { return numHiddenLayers; }
+    public int numAttentionHeads() { return numAttentionHeads; }
+    public int headSize() { return hiddenSize / numAttentionHeads; }
+    public int intermediateSize() { return intermediateSize; }
+    public HiddenActivation hiddenAct() { return hiddenAct; }
+    public float hiddenDropoutProb() { return hiddenDropoutProb; }
+    public float attentionProbsDropoutProb() { return attentionProbsDropoutProb; }
+    public int maxPositionEmbeddings() { return maxPositionEmbeddings; }
+    public int relativeAttentionNumBuckets() { return relativeAttentionNumBuckets; }
+    public float initializerRange() { return initializerRange; }
+    public float layerNormEps() { return layerNormEps; }
+    public int numLabels() { return labels.size(); }
+    public List<String> labels() { return labels; }
+    public String problemType() { return problemType; }
+}
