@@ -3,9 +3,9 @@ package dev.finetune.trainer.model.deberta;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
-import ai.djl.nn.norm.LayerNorm;
 import dev.finetune.trainer.model.BertModel;
 import dev.finetune.trainer.model.ParameterFactory;
+import dev.finetune.trainer.model.MixedPrecision;
 import java.util.function.UnaryOperator;
 
 /**
@@ -101,7 +101,7 @@ final class DebertaV2Layer {
             scores = scores.add(disentangledBias(query, key, rel, mask, batch, length, w));
         }
         // XSoftmax: masked scores get no weight, and a query row that is all padding attends to nothing.
-        NDArray probs = scores.add(mask.bias()).softmax(-1).mul(mask.mask());
+        NDArray probs = MixedPrecision.softmax(scores.add(mask.bias()), -1).mul(mask.mask());
         probs = BertModel.dropout(probs, config.attentionProbsDropoutProb(), training);
         NDArray context = probs.matMul(value).transpose(0, 2, 1, 3).reshape(batch * length, config.hiddenSize());
 
@@ -153,7 +153,7 @@ final class DebertaV2Layer {
     }
 
     private NDArray layerNorm(NDArray x, NDArray weight, NDArray bias) {
-        return LayerNorm.layerNorm(x, normalizedShape, weight, bias, config.layerNormEps()).singletonOrThrow();
+        return MixedPrecision.layerNorm(x, normalizedShape, weight, bias, config.layerNormEps());
     }
 
     /**

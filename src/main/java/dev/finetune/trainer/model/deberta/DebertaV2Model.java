@@ -7,11 +7,11 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
-import ai.djl.nn.norm.LayerNorm;
 import dev.finetune.trainer.model.BertModel;
 import dev.finetune.trainer.model.ParameterFactory;
 import dev.finetune.trainer.model.PretrainedWeights;
 import dev.finetune.trainer.model.WeightLoadReport;
+import dev.finetune.trainer.model.MixedPrecision;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -133,8 +133,8 @@ public final class DebertaV2Model implements AutoCloseable {
         if (embedProj != null) {
             x = Linear.linear(x, weights.apply(embedProj), null).singletonOrThrow();
         }
-        x = LayerNorm.layerNorm(x, normalizedShape, weights.apply(embeddingsLayerNormWeight),
-                weights.apply(embeddingsLayerNormBias), config.layerNormEps()).singletonOrThrow();
+        x = MixedPrecision.layerNorm(x, normalizedShape, weights.apply(embeddingsLayerNormWeight),
+                weights.apply(embeddingsLayerNormBias), config.layerNormEps());
         DataType dtype = x.getDataType();
         NDArray tokenMask = mask.toType(dtype, false);
         x = x.mul(tokenMask.reshape(batch, length, 1));
@@ -155,8 +155,8 @@ public final class DebertaV2Model implements AutoCloseable {
         }
         NDArray rel = weights.apply(relEmbeddings);
         if (relLayerNormWeight != null) {
-            rel = LayerNorm.layerNorm(rel, normalizedShape, weights.apply(relLayerNormWeight), weights.apply(relLayerNormBias),
-                    config.layerNormEps()).singletonOrThrow();
+            rel = MixedPrecision.layerNorm(rel, normalizedShape, weights.apply(relLayerNormWeight), weights.apply(relLayerNormBias),
+                    config.layerNormEps());
         }
         return rel;
     }

@@ -3,9 +3,9 @@ package dev.finetune.trainer.model.mpnet;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
-import ai.djl.nn.norm.LayerNorm;
 import dev.finetune.trainer.model.BertModel;
 import dev.finetune.trainer.model.ParameterFactory;
+import dev.finetune.trainer.model.MixedPrecision;
 import java.util.function.UnaryOperator;
 
 /**
@@ -70,7 +70,7 @@ final class MPNetLayer {
         NDArray v = heads(Linear.linear(hidden, w.apply(vWeight), w.apply(vBias)).singletonOrThrow(), batch, length);
         // The scale is an array made with the model, not mul(float): see BertLayer.
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(scoreScale).add(positionBias).add(attentionBias);
-        NDArray probs = BertModel.dropout(scores.softmax(-1), config.attentionProbsDropoutProb(), training);
+        NDArray probs = BertModel.dropout(MixedPrecision.softmax(scores, -1), config.attentionProbsDropoutProb(), training);
         NDArray context = probs.matMul(v).transpose(0, 2, 1, 3).reshape(batch * length, config.hiddenSize());
         NDArray attended = Linear.linear(context, w.apply(oWeight), w.apply(oBias)).singletonOrThrow();
         attended = BertModel.dropout(attended, config.hiddenDropoutProb(), training);
@@ -89,6 +89,6 @@ final class MPNetLayer {
     }
 
     private NDArray layerNorm(NDArray x, NDArray weight, NDArray bias) {
-        return LayerNorm.layerNorm(x, normalizedShape, weight, bias, config.layerNormEps()).singletonOrThrow();
+        return MixedPrecision.layerNorm(x, normalizedShape, weight, bias, config.layerNormEps());
     }
 }

@@ -6,11 +6,11 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
-import ai.djl.nn.norm.LayerNorm;
 import dev.finetune.trainer.model.BertModel;
 import dev.finetune.trainer.model.ParameterFactory;
 import dev.finetune.trainer.model.PretrainedWeights;
 import dev.finetune.trainer.model.WeightLoadReport;
+import dev.finetune.trainer.model.MixedPrecision;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -102,8 +102,8 @@ public final class MPNetModel implements AutoCloseable {
         int length = Math.toIntExact(inputIds.getShape().get(1));
         NDArray positions = positionIds(inputIds);
         NDArray x = lookup(inputIds, weights.apply(wordEmbeddings)).add(lookup(positions, weights.apply(positionEmbeddings)));
-        x = LayerNorm.layerNorm(x, normalizedShape, weights.apply(embeddingsLayerNormWeight),
-                weights.apply(embeddingsLayerNormBias), config.layerNormEps()).singletonOrThrow();
+        x = MixedPrecision.layerNorm(x, normalizedShape, weights.apply(embeddingsLayerNormWeight),
+                weights.apply(embeddingsLayerNormBias), config.layerNormEps());
         NDArray hidden = BertModel.dropout(x, config.hiddenDropoutProb(), training).reshape(batch * length, config.hiddenSize());
 
         NDArray positionBias = positionBias(inputIds.getManager(), length, weights);
