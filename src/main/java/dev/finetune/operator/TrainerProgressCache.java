@@ -159,6 +159,10 @@ public class TrainerProgressCache {
     }
 
     private void evictIdle(Instant now) {
-        entries.entrySet().removeIf(e -> e.getValue().askedAt().plus(evictAfter).isBefore(now));
+        // Per key and atomic: the map's removeIf only removes an entry whose value is unchanged, so a fetch
+        // that finishes meanwhile (a new Entry) would keep an idle pod for ever.
+        for (String key : entries.keySet()) {
+            entries.computeIfPresent(key, (k, e) -> e.askedAt().plus(evictAfter).isBefore(now) ? null : e);
+        }
     }
 }
