@@ -27,7 +27,7 @@ final class OpProfile {
     private OpProfile() {}
 
     static void start() {
-        JniUtils.startProfile(false, false, false);
+        JniUtils.startProfile(false, true, false); // with input shapes, for reading the trace
     }
 
     /** Stops the profiler, reads its trace and returns the rows by self time, largest first. */
