@@ -11,8 +11,10 @@ import ai.djl.training.GradientCollector;
 import dev.finetune.api.TrainingSpec;
 import dev.finetune.trainer.train.AdamW;
 import dev.finetune.trainer.train.GradientClipper;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -38,7 +40,9 @@ public final class ModelStepBenchmark {
                 Engine.getDjlVersion(), Engine.getInstance().getEngineName(), JniUtils.getNumThreads(),
                 JniUtils.getNumInteropThreads(), Runtime.getRuntime().availableProcessors());
         double peakBefore = matmulPeak(2048, 10);
-        System.out.printf("matmul 2048x2048 float32: %.1f GFLOP/s%n", peakBefore / 1e9);
+        double openBlasBefore = MatmulPeak.openBlas(2048, 10);
+        System.out.printf("matmul 2048x2048 float32: %.1f GFLOP/s through libtorch (%s), %.1f GFLOP/s OpenBLAS direct%n",
+                peakBefore / 1e9, MatmulPeak.libtorchBlas(), openBlasBefore / 1e9);
 
         try (NDManager manager = NDManager.newBaseManager();
                 BertForSequenceClassification model = BertForSequenceClassification.fromConfig(
@@ -66,7 +70,10 @@ public final class ModelStepBenchmark {
             double[] forwardBackward = new double[steps];
             double[] update = new double[steps];
             double[] adjacentPeak = new double[steps];
-            for (int s = -2; s < steps; s++) { // two warm-up steps
+            double[] cpu = new double[steps];
+            String profile = System.getProperty("bench.profile"); // a trace file: one more step, profiled per op
+            List<OpProfile.Row> ops = null;
+            for (int s = -2; s < steps + (profile == null ? 0 : 1); s++) { // two warm-up steps
                 try (NDManager step = manager.newSubManager()) {
                     NDArray ids = step.randomInteger(1, config.vocabSize(), new Shape(batch, length), DataType.INT64);
                     NDArray types = step.zeros(new Shape(batch, length), DataType.INT64);
@@ -74,6 +81,10 @@ public final class ModelStepBenchmark {
                     NDArray labels = step.randomInteger(0, 2, new Shape(batch, 1), DataType.INT64);
                     // Other work shares this machine's cores: a matmul timed next to each step is its fairest peak.
                     double peakNow = matmulPeak(2048, 2);
+                    if (s == steps) {
+                        OpProfile.start();
+                    }
+                    long c0 = processCpuNanos();
                     long t0 = System.nanoTime();
                     long tf;
                     try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
@@ -94,16 +105,21 @@ public final class ModelStepBenchmark {
                     double norm = GradientClipper.globalNorm(gradients.values());
                     optimizer.step(gradients, 5e-5, GradientClipper.scale(norm, 1.0)); // also zeroes the gradients
                     long t2 = System.nanoTime();
-                    if (s >= 0) {
+                    long c2 = processCpuNanos();
+                    if (s == steps) {
+                        ops = OpProfile.stop(Path.of(profile));
+                    } else if (s >= 0) {
                         forward[s] = (tf - t0) / 1e9;
                         adjacentPeak[s] = peakNow;
                         forwardBackward[s] = (t1 - t0) / 1e9;
                         update[s] = (t2 - t1) / 1e9;
+                        cpu[s] = (c2 - c0) / 1e9;
                     }
                 }
             }
             double peakAfter = matmulPeak(2048, 10);
             double peak = Math.max(peakBefore, peakAfter);
+            double openBlasPeak = Math.max(openBlasBefore, MatmulPeak.openBlas(2048, 10));
             double[] stepRatio = new double[steps];
             for (int s = 0; s < steps; s++) {
                 stepRatio[s] = flops / (forwardBackward[s] + update[s]) / adjacentPeak[s];
@@ -116,32 +132,31 @@ public final class ModelStepBenchmark {
                     fb, flops / fb / 1e9, 100 * flops / fb / peak, peak / 1e9);
             System.out.printf("best whole step: %.3f s, %.1f samples/s, %.1f GFLOP/s = %.0f%% of the best matmul%n",
                     whole, batch / whole, flops / whole / 1e9, 100 * flops / whole / peak);
+            // CPU seconds, unlike wall seconds, do not grow when other machines' work takes the cores (steal time):
+            // the fairer figure to compare two builds by on a shared host (spinning threads count, though).
+            System.out.printf("whole step CPU time (all threads): median %.3f s (each: %s)%n", median(cpu), format(cpu));
             System.out.printf("whole step against the matmul timed beside it: median %.0f%% (each: %s)%n",
                     100 * median(stepRatio), format(stepRatio));
             System.out.printf("matmul peak: %.1f GFLOP/s before, %.1f after the model%n", peakBefore / 1e9, peakAfter / 1e9);
+            // The step against the best GEMM this machine has, whichever library gives it (MKL runs AVX2 on AMD).
+            boolean openBlasBest = openBlasPeak > peak;
+            double best = Math.max(peak, openBlasPeak);
+            System.out.printf("best GEMM on this machine: %.1f GFLOP/s (%s); best whole step = %.0f%% of it%n",
+                    best / 1e9, openBlasBest ? "OpenBLAS direct" : "libtorch, " + MatmulPeak.libtorchBlas(),
+                    100 * flops / whole / best);
+            if (ops != null) {
+                OpProfile.print(ops, Integer.getInteger("bench.profile.top", 30));
+            }
         }
     }
 
-    /** Best-of-n FLOP/s of an n x n float32 matmul through DJL's libtorch. */
     private static double matmulPeak(int n, int iterations) {
-        try (NDManager manager = NDManager.newBaseManager()) {
-            NDArray a = manager.randomNormal(new Shape(n, n));
-            NDArray b = manager.randomNormal(new Shape(n, n));
-            double best = Double.MAX_VALUE;
-            for (int i = 0; i < iterations + 2; i++) {
-                try (NDManager scope = manager.newSubManager()) {
-                    a.tempAttach(scope);
-                    long t0 = System.nanoTime();
-                    NDArray c = a.matMul(b);
-                    c.getFloat(0, 0); // wait for the result
-                    double seconds = (System.nanoTime() - t0) / 1e9;
-                    if (i >= 2) {
-                        best = Math.min(best, seconds);
-                    }
-                }
-            }
-            return 2.0 * n * n * n / best;
-        }
+        return MatmulPeak.djl(n, iterations);
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static double median(double[] values) {
