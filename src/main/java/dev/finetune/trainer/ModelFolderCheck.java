@@ -1,7 +1,8 @@
 package dev.finetune.trainer;
 
 import dev.finetune.trainer.data.DataException;
-import dev.finetune.trainer.model.BertConfig;
+import dev.finetune.trainer.model.EncoderConfig;
+import dev.finetune.trainer.model.ModelFamilies;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
@@ -22,25 +23,27 @@ public final class ModelFolderCheck {
      * @param maxLengthField what sets it, for the message: {@code spec.task.maxLength} or {@code --max-length}
      * @return the folder's config
      */
-    public static BertConfig check(Path modelDir, Integer maxLength, String maxLengthField) {
-        BertConfig config = config(modelDir);
+    public static EncoderConfig check(Path modelDir, Integer maxLength, String maxLengthField) {
+        EncoderConfig config = config(modelDir);
         TokenizerFilesCheck.check(modelDir, config.vocabSize());
-        if (maxLength != null && maxLength > config.maxPositionEmbeddings()) {
+        if (maxLength != null && maxLength > config.maxInputLength()) {
+            String limit = config.maxInputLength() == config.maxPositionEmbeddings() ? ""
+                    : " (positions start after the padding index, so inputs fit " + config.maxInputLength() + " tokens)";
             throw new DataException(maxLengthField + " " + maxLength + " exceeds the model's max_position_embeddings "
-                    + config.maxPositionEmbeddings() + " (" + modelDir.resolve("config.json") + "): set it to "
-                    + config.maxPositionEmbeddings() + " or less");
+                    + config.maxPositionEmbeddings() + limit + " (" + modelDir.resolve("config.json") + "): set it to "
+                    + config.maxInputLength() + " or less");
         }
         return config;
     }
 
     /** The folder's config.json, or an error that names it. */
-    public static BertConfig config(Path modelDir) {
+    public static EncoderConfig config(Path modelDir) {
         Path file = modelDir.resolve("config.json");
         if (Files.isDirectory(file)) {
             throw DataException.inFile(file, "is a folder, expected the model's config file");
         }
         try {
-            return BertConfig.read(file);
+            return ModelFamilies.readConfig(file);
         } catch (NoSuchFileException e) {
             throw DataException.inFile(file, "no such file (a Hugging Face model folder needs a config.json)");
         } catch (CharacterCodingException e) {
@@ -48,7 +51,7 @@ public final class ModelFolderCheck {
         } catch (IOException e) {
             throw DataException.inFile(file, "cannot read it: " + e.getMessage());
         } catch (IllegalArgumentException e) {
-            throw new DataException(e.getMessage(), e); // BertConfig's messages name the file and the field
+            throw new DataException(e.getMessage(), e); // the configs' messages name the file and the field
         }
     }
 }

@@ -8,8 +8,9 @@ import dev.finetune.trainer.data.DatasetReader;
 import dev.finetune.trainer.data.EvalBatches;
 import dev.finetune.trainer.data.Example;
 import dev.finetune.trainer.data.PairTokenizer;
-import dev.finetune.trainer.model.BertConfig;
-import dev.finetune.trainer.model.BertForSequenceClassification;
+import dev.finetune.trainer.model.EncoderConfig;
+import dev.finetune.trainer.model.ModelFamilies;
+import dev.finetune.trainer.model.SequenceClassificationModel;
 import dev.finetune.trainer.train.Evaluator;
 import dev.finetune.trainer.train.Prediction;
 import dev.finetune.trainer.train.Predictions;
@@ -36,7 +37,7 @@ public final class PredictionJob {
      */
     public static Map<String, Double> run(Path modelDir, Path dataFile, String format, TaskSpec task, int batchSize,
             Writer rowsOut) throws IOException {
-        BertConfig config = BertConfig.read(modelDir.resolve("config.json"));
+        EncoderConfig config = ModelFamilies.readConfig(modelDir.resolve("config.json"));
         TaskSpec resolved = withLabels(task, config);
         List<Example> examples = DatasetReader.readForPrediction(dataFile, format, resolved);
         Predictions predictions;
@@ -45,7 +46,7 @@ public final class PredictionJob {
             padTokenId = tokenizer.padTokenId();
             EvalBatches batches = new EvalBatches(tokenizer.encode(examples), batchSize, padTokenId);
             try (NDManager manager = NDManager.newBaseManager();
-                    BertForSequenceClassification model = BertForSequenceClassification.fromPretrained(
+                    SequenceClassificationModel model = ModelFamilies.fromPretrained(
                             modelDir, config.numLabels(), config.labels(), manager, 0)) {
                 predictions = new Evaluator(LoopAdapters.classifier(model)).predict(LoopAdapters.evalSource(batches));
             }
@@ -75,7 +76,7 @@ public final class PredictionJob {
         return row;
     }
 
-    private static TaskSpec withLabels(TaskSpec task, BertConfig config) {
+    private static TaskSpec withLabels(TaskSpec task, EncoderConfig config) {
         TaskSpec copy = new TaskSpec();
         copy.type = task.type;
         copy.textFields = task.textFields;

@@ -13,8 +13,9 @@ import dev.finetune.trainer.data.TokenizedCache;
 import dev.finetune.trainer.data.TrainingData;
 import dev.finetune.trainer.metrics.ProgressReporter;
 import dev.finetune.trainer.metrics.TrainingMeters;
-import dev.finetune.trainer.model.BertConfig;
-import dev.finetune.trainer.model.BertForSequenceClassification;
+import dev.finetune.trainer.model.EncoderConfig;
+import dev.finetune.trainer.model.ModelFamilies;
+import dev.finetune.trainer.model.SequenceClassificationModel;
 import dev.finetune.trainer.source.DatasetFiles;
 import dev.finetune.trainer.source.SourcePins;
 import dev.finetune.trainer.source.SourceResolver;
@@ -101,7 +102,7 @@ public final class TrainingJob {
                 TokenizedCache.forJob(output));
 
         try (NDManager manager = device == null ? NDManager.newBaseManager() : NDManager.newBaseManager(device);
-                BertForSequenceClassification model = loadModel(spec, modelDir, manager)) {
+                SequenceClassificationModel model = loadModel(spec, modelDir, manager)) {
             EvalBatchSource eval = data.eval().isEmpty() ? null : LoopAdapters.evalSource(data.evalBatches(spec.training));
             Trainer trainer = new Trainer(LoopAdapters.classifier(model), spec.training, LoopAdapters.trainSource(data.trainBatches(spec.training)), eval)
                     .withOutput(out)
@@ -142,14 +143,15 @@ public final class TrainingJob {
         }
     }
 
-    private BertForSequenceClassification loadModel(FineTuneJobSpec spec, Path modelDir, NDManager manager) throws Exception {
+    private SequenceClassificationModel loadModel(FineTuneJobSpec spec, Path modelDir, NDManager manager) throws Exception {
         long seed = spec.training.seed;
         if ("random".equals(spec.model.initialization)) {
             LOG.info("Initialising {} with random weights from its config.json (seed {})", modelDir, seed);
-            BertConfig config = BertConfig.read(modelDir.resolve("config.json")).withLabels(spec.task.numLabels, spec.task.labelNames);
-            return BertForSequenceClassification.fromConfig(config, manager, seed);
+            EncoderConfig config = ModelFamilies.readConfig(modelDir.resolve("config.json"))
+                    .withLabels(spec.task.numLabels, spec.task.labelNames);
+            return ModelFamilies.fromConfig(config, manager, seed);
         }
-        return BertForSequenceClassification.fromPretrained(modelDir, spec.task.numLabels, spec.task.labelNames, manager, seed);
+        return ModelFamilies.fromPretrained(modelDir, spec.task.numLabels, spec.task.labelNames, manager, seed);
     }
 
     private static DatasetSource withFormat(DatasetSource source, String format) {

@@ -2,7 +2,8 @@ package dev.finetune.trainer.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.finetune.api.TrainingSpec;
-import dev.finetune.trainer.model.BertConfig;
+import dev.finetune.trainer.model.EncoderConfig;
+import dev.finetune.trainer.model.ModelFamilies;
 import dev.finetune.trainer.train.ResumePoint;
 import dev.finetune.trainer.train.TrainingSteps;
 import java.io.IOException;
@@ -11,7 +12,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.function.ToIntFunction;
+import java.util.Objects;
 
 /**
  * Whether a checkpoint can continue under the job as it is now. What makes the run another run is an error: the
@@ -21,32 +22,33 @@ import java.util.function.ToIntFunction;
  * is then no longer the one the checkpoint started.
  */
 final class CheckpointCompatibility {
-    private static final Map<String, ToIntFunction<BertConfig>> ARCHITECTURE = Map.of(
-            "vocab_size", BertConfig::vocabSize,
-            "hidden_size", BertConfig::hiddenSize,
-            "num_hidden_layers", BertConfig::numHiddenLayers,
-            "num_attention_heads", BertConfig::numAttentionHeads,
-            "intermediate_size", BertConfig::intermediateSize,
-            "max_position_embeddings", BertConfig::maxPositionEmbeddings,
-            "type_vocab_size", BertConfig::typeVocabSize);
-
     private CheckpointCompatibility() {}
 
     /**
      * Throws {@link IncompatibleCheckpointException} when {@code checkpoint} cannot continue as the job {@code spec}
      * with a model of {@code modelConfig} over {@code steps}; returns the settings that changed but are allowed.
      */
-    static List<String> check(Path checkpoint, BertConfig modelConfig, TrainingSpec spec, TrainingSteps steps)
+    static List<String> check(Path checkpoint, EncoderConfig modelConfig, TrainingSpec spec, TrainingSteps steps)
             throws IOException {
-        BertConfig saved = BertConfig.read(checkpoint.resolve(CheckpointLayout.CONFIG));
+        EncoderConfig saved;
+        try {
+            saved = ModelFamilies.readConfig(checkpoint.resolve(CheckpointLayout.CONFIG));
+        } catch (IllegalArgumentException e) {
+            throw incompatible(checkpoint, e.getMessage());
+        }
+        if (!saved.modelType().equals(modelConfig.modelType())) {
+            throw incompatible(checkpoint, "its config.json has model_type = " + saved.modelType()
+                    + ", the job's model (spec.model) has " + modelConfig.modelType() + ": it is another model");
+        }
         if (saved.numLabels() != modelConfig.numLabels()) {
             throw incompatible(checkpoint, "its config.json has num_labels = " + saved.numLabels()
                     + ", the job's spec.task.numLabels is " + modelConfig.numLabels());
         }
-        for (Map.Entry<String, ToIntFunction<BertConfig>> e : ARCHITECTURE.entrySet()) {
-            int then = e.getValue().applyAsInt(saved);
-            int now = e.getValue().applyAsInt(modelConfig);
-            if (then != now) {
+        Map<String, Integer> savedArchitecture = saved.architecture();
+        for (Map.Entry<String, Integer> e : modelConfig.architecture().entrySet()) {
+            Integer then = savedArchitecture.get(e.getKey());
+            Integer now = e.getValue();
+            if (!Objects.equals(then, now)) {
                 throw incompatible(checkpoint, "its config.json has " + e.getKey() + " = " + then
                         + ", the job's model (spec.model) has " + now + ": it is another model");
             }

@@ -11,6 +11,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -18,7 +19,7 @@ import java.util.Map;
  * A Hugging Face BERT {@code config.json}. Absent keys take transformers' BertConfig defaults; keys this class
  * does not know are kept and written back unchanged, so a round trip loses nothing.
  */
-public final class BertConfig {
+public final class BertConfig implements EncoderConfig {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** The whole JSON object as read, the source of unknown keys on write. Never mutated. */
@@ -83,6 +84,11 @@ public final class BertConfig {
             throw new NoSuchFileException(file.toString(), null, "no config.json: a Hugging Face model folder needs one");
         }
         return parse(text, file.toString());
+    }
+
+    /** The config of a config.json object already parsed ({@link ModelFamilies}); {@code source} names it in errors. */
+    static BertConfig fromJson(ObjectNode json, String source) {
+        return new BertConfig(json, source);
     }
 
     /** Parses config.json text; {@code source} names it in errors (a path, or "quickstart config"). */
@@ -176,6 +182,22 @@ public final class BertConfig {
             names.add("LABEL_" + i);
         }
         return names;
+    }
+
+    @Override
+    public String modelType() { return BertFamily.MODEL_TYPE; }
+
+    @Override
+    public Map<String, Integer> architecture() {
+        Map<String, Integer> fields = new LinkedHashMap<>();
+        fields.put("vocab_size", vocabSize);
+        fields.put("hidden_size", hiddenSize);
+        fields.put("num_hidden_layers", numHiddenLayers);
+        fields.put("num_attention_heads", numAttentionHeads);
+        fields.put("intermediate_size", intermediateSize);
+        fields.put("max_position_embeddings", maxPositionEmbeddings);
+        fields.put("type_vocab_size", typeVocabSize);
+        return fields;
     }
 
     public int vocabSize() { return vocabSize; }

@@ -18,7 +18,7 @@ import java.util.Set;
  * transformers' BertForSequenceClassification: the encoder under "bert.", dropout on the pooled [CLS] vector, and a
  * linear "classifier" to {@code num_labels} logits. Saves and loads the Hugging Face folder layout.
  */
-public final class BertForSequenceClassification implements AutoCloseable {
+public final class BertForSequenceClassification implements SequenceClassificationModel {
     static final String CONFIG_FILE = "config.json";
 
     private final BertConfig config;
@@ -52,7 +52,12 @@ public final class BertForSequenceClassification implements AutoCloseable {
      */
     public static BertForSequenceClassification fromPretrained(Path dir, int numLabels, List<String> labelNames,
             NDManager manager, long seed) throws IOException {
-        BertConfig config = BertConfig.read(dir.resolve(CONFIG_FILE)).withLabels(numLabels, labelNames);
+        return fromPretrained(dir, BertConfig.read(dir.resolve(CONFIG_FILE)).withLabels(numLabels, labelNames), manager, seed);
+    }
+
+    /** Loads {@code dir}'s weights into a model of {@code config} (its labels already set), as from_pretrained. */
+    public static BertForSequenceClassification fromPretrained(Path dir, BertConfig config, NDManager manager, long seed)
+            throws IOException {
         try (PretrainedWeights weights = PretrainedWeights.open(dir)) {
             return build(config, manager, seed, weights);
         }
@@ -69,6 +74,7 @@ public final class BertForSequenceClassification implements AutoCloseable {
                 (manager, params) -> new BertForSequenceClassification(config, manager, params));
     }
 
+    @Override
     public BertConfig config() {
         return config;
     }

@@ -9,7 +9,7 @@ import dev.finetune.trainer.train.TrainerState;
 import java.nio.file.Path;
 
 /**
- * The entry point of the child JVMs that the tests kill with SIGKILL. {@code train OUTPUT TOKENIZER_DIR SLOW_AFTER}:
+ * The entry point of the child JVMs that the tests kill with SIGKILL. {@code train OUTPUT TOKENIZER_DIR SLOW_AFTER [MODEL_TYPE]}:
  * {@link ToyRun} with every step after SLOW_AFTER slowed to 200 ms, so that the parent has time to kill it between
  * two checkpoints. {@code train-until-sigterm OUTPUT TOKENIZER_DIR}: the same run, every step slowed to 300 ms, with
  * the trainer's {@link TerminationHook}, so that a SIGTERM makes it save and stop. {@code save-loop OUTPUT}: {@link SaveLoop} until killed.
@@ -21,6 +21,7 @@ public final class ChildTrainer {
         switch (args[0]) {
             case "train": {
                 long slowAfter = Long.parseLong(args[3]);
+                String modelType = args.length > 4 ? args[4] : "bert";
                 ToyRun.run(Path.of(args[1]), Path.of(args[2]), ToyRun.spec(), new TrainerCallback() {
                     @Override
                     public void onStepEnd(TrainerState state) {
@@ -28,7 +29,7 @@ public final class ChildTrainer {
                             sleep(200);
                         }
                     }
-                });
+                }, new StopRequest(), null, modelType);
                 break;
             }
             case "train-until-sigterm": {

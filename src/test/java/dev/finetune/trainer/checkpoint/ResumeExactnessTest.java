@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.finetune.trainer.train.StopRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,27 +12,31 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 3's exactness test: 12 steps straight, versus a child JVM killed with SIGKILL after its checkpoint at step 6
- * and resumed here: the same final weights and the same log_history.
+ * and resumed here: the same final weights and the same log_history. Also for a family other than BERT: resume
+ * does not know which family it runs on.
  */
 class ResumeExactnessTest {
     @TempDir
     Path temp;
 
-    @Test
-    void aRunKilledAfterItsCheckpointAndResumedEndsAsTheStraightRun() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"bert", "mpnet"})
+    void aRunKilledAfterItsCheckpointAndResumedEndsAsTheStraightRun(String modelType) throws Exception {
         Path tokenizer = TinyBert.tokenizerDir(temp.resolve("model"));
-        ToyRun.Result straight = ToyRun.run(temp.resolve("straight"), tokenizer, ToyRun.spec(), null);
+        ToyRun.Result straight = ToyRun.run(temp.resolve("straight"), tokenizer, ToyRun.spec(), null, new StopRequest(),
+                null, modelType);
         assertFalse(straight.resumed());
         assertEquals(12, straight.state().globalStep);
 
         Path output = temp.resolve("killed");
         Path log = temp.resolve("child.log");
-        Process child = ChildJvm.start(log, "train", output.toString(), tokenizer.toString(), "6");
+        Process child = ChildJvm.start(log, "train", output.toString(), tokenizer.toString(), "6", modelType);
         Optional<Path> checkpoint = Optional.empty();
         boolean aliveAtKill;
         try {
@@ -50,7 +55,7 @@ class ResumeExactnessTest {
         assertEquals(Optional.of(output.resolve("checkpoint-6")), checkpoint, Files.readString(log));
         assertFalse(Files.exists(output.resolve("final")), "the child must not have finished");
 
-        ToyRun.Result resumed = ToyRun.run(output, tokenizer, ToyRun.spec(), null);
+        ToyRun.Result resumed = ToyRun.run(output, tokenizer, ToyRun.spec(), null, new StopRequest(), null, modelType);
         assertTrue(resumed.resumed());
         assertEquals(12, resumed.state().globalStep);
         double maxDiff = 0;

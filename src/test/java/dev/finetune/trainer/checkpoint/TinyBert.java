@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDManager;
 import dev.finetune.trainer.LoopAdapters;
 import dev.finetune.trainer.model.BertConfig;
 import dev.finetune.trainer.model.BertForSequenceClassification;
+import dev.finetune.trainer.model.ModelFamilies;
+import dev.finetune.trainer.model.SequenceClassificationModel;
 import dev.finetune.trainer.train.SequenceClassifier;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,8 +28,24 @@ final class TinyBert {
         return BertForSequenceClassification.fromConfig(config(2, 16), manager, seed);
     }
 
+    /** A tiny model of {@code modelType}'s family of the same size as {@link #model(NDManager, long)}, through the registry. */
+    static SequenceClassificationModel model(NDManager manager, long seed, String modelType) {
+        String extra = switch (modelType) {
+            case "bert" -> "";
+            case "mpnet" -> ", \"relative_attention_num_buckets\": 32";
+            case "deberta-v2" -> ", \"relative_attention\": true, \"position_buckets\": 8, \"pos_att_type\": [\"p2c\", \"c2p\"],"
+                    + " \"share_att_key\": true, \"norm_rel_ebd\": \"layer_norm\", \"type_vocab_size\": 0,"
+                    + " \"position_biased_input\": false";
+            default -> throw new IllegalArgumentException("no tiny config for " + modelType);
+        };
+        String config = "{\"model_type\": \"" + modelType + "\", \"vocab_size\": " + VOCAB + ", \"hidden_size\": 16,"
+                + " \"num_hidden_layers\": 2, \"num_attention_heads\": 4, \"intermediate_size\": 32,"
+                + " \"max_position_embeddings\": 32, \"num_labels\": 2" + extra + "}";
+        return ModelFamilies.fromConfig(ModelFamilies.parseConfig(config, "tiny " + modelType + " config"), manager, seed);
+    }
+
     /** The loop's interface over the model, as the CLI builds it. */
-    static SequenceClassifier classifier(BertForSequenceClassification model) {
+    static SequenceClassifier classifier(SequenceClassificationModel model) {
         return LoopAdapters.classifier(model);
     }
 

@@ -2,7 +2,7 @@ package dev.finetune.trainer.checkpoint;
 
 import ai.djl.ndarray.NDManager;
 import dev.finetune.api.TrainingSpec;
-import dev.finetune.trainer.model.BertForSequenceClassification;
+import dev.finetune.trainer.model.SequenceClassificationModel;
 import dev.finetune.trainer.train.GradScaler;
 import dev.finetune.trainer.train.StopRequest;
 import dev.finetune.trainer.train.ToyData;
@@ -68,8 +68,15 @@ final class ToyRun {
     /** With {@code scaler} as fp16's loss scaler (spec.fp16 must be set), or torch's defaults when null. */
     static Result run(Path output, Path tokenizerDir, TrainingSpec spec, TrainerCallback extra, StopRequest stop,
             GradScaler scaler) throws IOException {
+        return run(output, tokenizerDir, spec, extra, stop, scaler, "bert");
+    }
+
+    /** The same run with a tiny model of {@code modelType}'s family ({@link TinyBert#model(NDManager, long, String)}). */
+    static Result run(Path output, Path tokenizerDir, TrainingSpec spec, TrainerCallback extra, StopRequest stop,
+            GradScaler scaler, String modelType) throws IOException {
         try (NDManager manager = NDManager.newBaseManager();
-                BertForSequenceClassification model = TinyBert.model(manager, spec.seed);
+                SequenceClassificationModel model = "bert".equals(modelType) ? TinyBert.model(manager, spec.seed)
+                        : TinyBert.model(manager, spec.seed, modelType);
                 NDManager resumeManager = manager.newSubManager()) {
             CheckpointWriter writer = new CheckpointWriter(output, model, tokenizerDir, spec, null);
             PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);

@@ -2,18 +2,21 @@ package dev.finetune.trainer.model.deberta;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.finetune.trainer.model.ConfigFields;
+import dev.finetune.trainer.model.EncoderConfig;
 import dev.finetune.trainer.model.HiddenActivation;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A DeBERTa-v2/v3 {@code config.json} ({@code model_type: deberta-v2}). Absent keys take transformers'
  * DebertaV2Config defaults (and the getattr defaults its modeling code uses); the JSON is kept whole and written
  * back with only the architecture and labels changed.
  */
-public final class DebertaV2Config {
+public final class DebertaV2Config implements EncoderConfig {
     public static final String MODEL_TYPE = "deberta-v2";
 
     private final ObjectNode json;
@@ -107,6 +110,11 @@ public final class DebertaV2Config {
         return new DebertaV2Config(ConfigFields.readObject(file), file.toString());
     }
 
+    /** The config of a config.json object already parsed (ModelFamilies); {@code source} names it in errors. */
+    public static DebertaV2Config fromJson(ObjectNode json, String source) {
+        return new DebertaV2Config(json, source);
+    }
+
     public static DebertaV2Config parse(String text, String source) {
         return new DebertaV2Config(ConfigFields.parseObject(text, source), source);
     }
@@ -125,6 +133,31 @@ public final class DebertaV2Config {
         out.put("model_type", MODEL_TYPE);
         ConfigFields.putLabels(out, labels);
         return out;
+    }
+
+    /** The JSON save_pretrained writes for the sequence-classification model. */
+    @Override
+    public ObjectNode toJson() {
+        return toJson(DebertaV2ForSequenceClassification.ARCHITECTURE);
+    }
+
+    @Override
+    public String modelType() { return MODEL_TYPE; }
+
+    @Override
+    public Map<String, Integer> architecture() {
+        Map<String, Integer> fields = new LinkedHashMap<>();
+        fields.put("vocab_size", vocabSize);
+        fields.put("hidden_size", hiddenSize);
+        fields.put("embedding_size", embeddingSize);
+        fields.put("num_hidden_layers", numHiddenLayers);
+        fields.put("num_attention_heads", numAttentionHeads);
+        fields.put("intermediate_size", intermediateSize);
+        fields.put("max_position_embeddings", maxPositionEmbeddings);
+        fields.put("type_vocab_size", typeVocabSize);
+        fields.put("max_relative_positions", maxRelativePositions);
+        fields.put("position_buckets", positionBuckets);
+        return fields;
     }
 
     public void write(Path file, String architecture) throws IOException {

@@ -7,6 +7,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import dev.finetune.trainer.model.BertModel;
+import dev.finetune.trainer.model.MixedPrecision;
+import dev.finetune.trainer.model.SequenceClassificationModel;
 import dev.finetune.trainer.model.ParameterFactory;
 import dev.finetune.trainer.model.PretrainedWeights;
 import dev.finetune.trainer.model.SafetensorsWriter;
@@ -14,15 +16,18 @@ import dev.finetune.trainer.model.WeightLoadReport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /**
  * transformers' DebertaV2ForSequenceClassification: the encoder under "deberta.", the ContextPooler on the [CLS]
  * vector (dropout, {@code pooler.dense}, pooler_hidden_act), dropout (cls_dropout) and a linear "classifier".
  */
-public final class DebertaV2ForSequenceClassification implements AutoCloseable {
+public final class DebertaV2ForSequenceClassification implements SequenceClassificationModel {
     public static final String ARCHITECTURE = "DebertaV2ForSequenceClassification";
 
     private final DebertaV2Config config;
@@ -35,6 +40,8 @@ public final class DebertaV2ForSequenceClassification implements AutoCloseable {
     private final WeightLoadReport loadReport;
     /** Multiplying by it turns float16 logits into float32 inside autograd (toType would detach). */
     private final NDArray float32One;
+    /** The parameters fp16 keeps in float32 (the LayerNorm ones). */
+    private final Set<NDArray> float32Kept = Collections.newSetFromMap(new IdentityHashMap<>());
 
     private DebertaV2ForSequenceClassification(DebertaV2Config config, NDManager manager, ParameterFactory params) {
         this.config = config;
@@ -47,12 +54,22 @@ public final class DebertaV2ForSequenceClassification implements AutoCloseable {
         parameters = new LinkedHashMap<>(params.parameters());
         loadReport = params.loadReport(ARCHITECTURE);
         float32One = manager.ones(new Shape(1), DataType.FLOAT32);
+        parameters.forEach((name, array) -> {
+            if (MixedPrecision.isLayerNorm(name)) {
+                float32Kept.add(array);
+            }
+        });
     }
 
     /** Loads {@code dir} (config.json + model.safetensors) as from_pretrained with num_labels. */
     public static DebertaV2ForSequenceClassification fromPretrained(Path dir, int numLabels, List<String> labelNames,
             NDManager manager, long seed) throws IOException {
-        DebertaV2Config config = DebertaV2Config.read(dir.resolve("config.json")).withLabels(numLabels, labelNames);
+        return fromPretrained(dir, DebertaV2Config.read(dir.resolve("config.json")).withLabels(numLabels, labelNames), manager, seed);
+    }
+
+    /** Loads {@code dir}'s weights into a model of {@code config} (its labels already set), as from_pretrained. */
+    public static DebertaV2ForSequenceClassification fromPretrained(Path dir, DebertaV2Config config, NDManager manager, long seed)
+            throws IOException {
         try (PretrainedWeights weights = PretrainedWeights.open(dir, DebertaV2Model.BASE_MODEL_PREFIX)) {
             return build(config, manager, seed, weights);
         }
@@ -69,6 +86,7 @@ public final class DebertaV2ForSequenceClassification implements AutoCloseable {
                 (manager, params) -> new DebertaV2ForSequenceClassification(config, manager, params));
     }
 
+    @Override
     public DebertaV2Config config() {
         return config;
     }
@@ -93,6 +111,13 @@ public final class DebertaV2ForSequenceClassification implements AutoCloseable {
         return logits.getDataType() == DataType.FLOAT32 ? logits : logits.mul(float32One);
     }
 
+    /** fp16: the forward pass in float16 on casts of the float32 masters ({@link MixedPrecision}); float32 logits. */
+    @Override
+    public NDArray forwardFloat16(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training) {
+        return forward(inputIds, tokenTypeIds, attentionMask, training, MixedPrecision.float16Weights(float32Kept));
+    }
+
+    @Override
     public LinkedHashMap<String, NDArray> namedParameters() {
         return parameters;
     }

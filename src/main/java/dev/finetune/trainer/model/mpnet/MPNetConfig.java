@@ -2,17 +2,20 @@ package dev.finetune.trainer.model.mpnet;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.finetune.trainer.model.ConfigFields;
+import dev.finetune.trainer.model.EncoderConfig;
 import dev.finetune.trainer.model.HiddenActivation;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * An MPNet {@code config.json} ({@code model_type: mpnet}). Absent keys take transformers' MPNetConfig defaults;
  * the JSON is kept whole and written back with only the architecture and labels changed.
  */
-public final class MPNetConfig {
+public final class MPNetConfig implements EncoderConfig {
     public static final String MODEL_TYPE = "mpnet";
 
     private final ObjectNode json;
@@ -67,6 +70,11 @@ public final class MPNetConfig {
         return new MPNetConfig(ConfigFields.readObject(file), file.toString());
     }
 
+    /** The config of a config.json object already parsed (ModelFamilies); {@code source} names it in errors. */
+    public static MPNetConfig fromJson(ObjectNode json, String source) {
+        return new MPNetConfig(json, source);
+    }
+
     public static MPNetConfig parse(String text, String source) {
         return new MPNetConfig(ConfigFields.parseObject(text, source), source);
     }
@@ -87,6 +95,28 @@ public final class MPNetConfig {
         return out;
     }
 
+    /** The JSON save_pretrained writes for the sequence-classification model. */
+    @Override
+    public ObjectNode toJson() {
+        return toJson(MPNetForSequenceClassification.ARCHITECTURE);
+    }
+
+    @Override
+    public String modelType() { return MODEL_TYPE; }
+
+    @Override
+    public Map<String, Integer> architecture() {
+        Map<String, Integer> fields = new LinkedHashMap<>();
+        fields.put("vocab_size", vocabSize);
+        fields.put("hidden_size", hiddenSize);
+        fields.put("num_hidden_layers", numHiddenLayers);
+        fields.put("num_attention_heads", numAttentionHeads);
+        fields.put("intermediate_size", intermediateSize);
+        fields.put("max_position_embeddings", maxPositionEmbeddings);
+        fields.put("relative_attention_num_buckets", relativeAttentionNumBuckets);
+        return fields;
+    }
+
     public void write(Path file, String architecture) throws IOException {
         Files.writeString(file, ConfigFields.JSON.writeValueAsString(toJson(architecture)) + "\n");
     }
@@ -101,6 +131,9 @@ public final class MPNetConfig {
     public float hiddenDropoutProb() { return hiddenDropoutProb; }
     public float attentionProbsDropoutProb() { return attentionProbsDropoutProb; }
     public int maxPositionEmbeddings() { return maxPositionEmbeddings; }
+    /** Positions start after the padding index (create_position_ids_from_input_ids). */
+    @Override
+    public int maxInputLength() { return maxPositionEmbeddings - MPNetModel.PADDING_IDX - 1; }
     public int relativeAttentionNumBuckets() { return relativeAttentionNumBuckets; }
     public float initializerRange() { return initializerRange; }
     public float layerNormEps() { return layerNormEps; }

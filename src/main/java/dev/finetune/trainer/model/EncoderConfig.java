@@ -1,0 +1,49 @@
+package dev.finetune.trainer.model;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the family-independent code (loading, checkpoints, resume, prediction) reads from a model's config.json,
+ * whatever its {@code model_type}. Each family's config class implements it; keys the class does not read
+ * (problem_type, id2label/label2id, torch_dtype, anything a later task adds) are kept and written back by
+ * {@link #toJson()} unchanged, so a round trip through the trainer loses nothing.
+ */
+public interface EncoderConfig {
+    /** config.json's model_type, as transformers' AutoConfig names the family ("bert", "mpnet", ...). */
+    String modelType();
+
+    int vocabSize();
+
+    int hiddenSize();
+
+    int maxPositionEmbeddings();
+
+    /** The longest input the position table can index (less than max_position_embeddings where positions are offset). */
+    default int maxInputLength() {
+        return maxPositionEmbeddings();
+    }
+
+    float initializerRange();
+
+    int numLabels();
+
+    /** Label names in id order (id2label). */
+    List<String> labels();
+
+    /** config.json's problem_type, or null when it has none. */
+    String problemType();
+
+    /** This config with a head of {@code numLabels} classes (names as {@link ConfigFields#labelsFor}). */
+    EncoderConfig withLabels(int numLabels, List<String> labelNames);
+
+    /**
+     * The config.json fields that make a checkpoint another model when they change (compared on resume), in the
+     * order of config.json's documentation, under their config.json names.
+     */
+    Map<String, Integer> architecture();
+
+    /** The config.json save_pretrained writes for the sequence-classification model, unknown keys included. */
+    ObjectNode toJson();
+}

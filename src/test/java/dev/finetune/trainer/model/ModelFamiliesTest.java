@@ -1,0 +1,129 @@
+package dev.finetune.trainer.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.finetune.trainer.model.deberta.DebertaV2Config;
+import dev.finetune.trainer.model.mpnet.MPNetConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The registry chooses the family by model_type; each family loads and saves transformers' names. */
+class ModelFamiliesTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void anUnsupportedModelTypeIsRefusedWithTheSupportedOnes() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ModelFamilies.parseConfig("{\"model_type\": \"gpt2\", \"vocab_size\": 10}", "some/config.json"));
+        assertEquals("some/config.json: model_type \"gpt2\" is not supported; supported model types: "
+                + String.join(", ", ModelFamilies.supported()), e.getMessage());
+        assertTrue(ModelFamilies.supported().containsAll(List.of("bert", "deberta-v2", "mpnet")), ModelFamilies.supported());
+    }
+
+    @Test
+    void eachModelTypeReadsAsItsFamilysConfigAndNoneAsBert() {
+        assertInstanceOf(BertConfig.class, ModelFamilies.parseConfig("{\"vocab_size\": 10}", "no model_type"));
+        assertInstanceOf(BertConfig.class, ModelFamilies.parseConfig("{\"model_type\": \"bert\"}", "bert"));
+        assertInstanceOf(MPNetConfig.class, ModelFamilies.parseConfig("{\"model_type\": \"mpnet\"}", "mpnet"));
+        assertInstanceOf(DebertaV2Config.class, ModelFamilies.parseConfig("{\"model_type\": \"deberta-v2\"}", "deberta"));
+        EncoderConfig mpnet = ModelFamilies.parseConfig("{\"model_type\": \"mpnet\", \"max_position_embeddings\": 40}", "m");
+        assertEquals(37, mpnet.maxInputLength(), "positions start at padding_idx + 1 = 2");
+        assertEquals(32, mpnet.architecture().get("relative_attention_num_buckets"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"bert", "mpnet", "deberta-v2"})
+    void aFixtureLoadsWithNoMissingOrUnexpectedKeysAndSavesTheSameKeysAndExtraConfigKeys(String family) throws Exception {
+        Path fixture = fixture(family);
+        Path saved = tmp.resolve("saved");
+        try (NDManager manager = NDManager.newBaseManager();
+                SequenceClassificationModel model = load(fixture, manager)) {
+            assertEquals(new WeightLoadReport(List.of(), List.of()), model.loadReport());
+            assertEquals(family, model.config().modelType());
+            model.savePretrained(saved);
+        }
+        assertEquals(names(fixture), names(saved), "save_pretrained's key set");
+        ObjectNode in = ConfigFields.readObject(fixture.resolve("config.json"));
+        ObjectNode out = ConfigFields.readObject(saved.resolve("config.json"));
+        for (String key : List.of("model_type", "architectures", "problem_type", "torch_dtype", "transformers_version",
+                "id2label", "label2id")) {
+            assertEquals(in.get(key), out.get(key), key + " is carried through");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"bert", "mpnet", "deberta-v2"})
+    void weightsWithoutTheBaseModelPrefixLoadAsFromPretrainedAccepts(String family) throws Exception {
+        Path fixture = fixture(family);
+        String prefix = switch (family) {
+            case "bert" -> "bert.";
+            case "mpnet" -> "mpnet.";
+            default -> "deberta.";
+        };
+        Path stripped = tmp.resolve("stripped");
+        Files.createDirectories(stripped);
+        Files.copy(fixture.resolve("config.json"), stripped.resolve("config.json"));
+        try (NDManager manager = NDManager.newBaseManager()) {
+            LinkedHashMap<String, NDArray> renamed = new LinkedHashMap<>();
+            try (SafetensorsReader reader = SafetensorsReader.open(fixture.resolve("model.safetensors"))) {
+                reader.readAll(manager).forEach((name, array) ->
+                        renamed.put(name.startsWith(prefix) ? name.substring(prefix.length()) : name, array));
+            }
+            assertTrue(renamed.keySet().stream().noneMatch(n -> n.startsWith(prefix)));
+            SafetensorsWriter.write(stripped.resolve("model.safetensors"), renamed);
+            try (SequenceClassificationModel original = load(fixture, manager);
+                    SequenceClassificationModel model = load(stripped, manager)) {
+                assertEquals(new WeightLoadReport(List.of(), List.of()), model.loadReport());
+                for (Map.Entry<String, NDArray> e : original.namedParameters().entrySet()) {
+                    assertArrayEquals(e.getValue().toFloatArray(), model.namedParameters().get(e.getKey()).toFloatArray(), e.getKey());
+                }
+            }
+        }
+    }
+
+    @Test
+    void theArchitectureComparedOnResumeIsEachFamilysOwn() {
+        EncoderConfig bert = ModelFamilies.parseConfig("{\"model_type\": \"bert\"}", "bert");
+        EncoderConfig deberta = ModelFamilies.parseConfig("{\"model_type\": \"deberta-v2\"}", "deberta");
+        assertTrue(bert.architecture().containsKey("type_vocab_size"));
+        assertTrue(deberta.architecture().containsKey("position_buckets"));
+        assertNotEquals(bert.architecture().keySet(), deberta.architecture().keySet());
+    }
+
+    /** As from_pretrained with the fixture's own labels. */
+    private static SequenceClassificationModel load(Path dir, NDManager manager) throws Exception {
+        int numLabels = ModelFamilies.readConfig(dir.resolve("config.json")).numLabels();
+        return ModelFamilies.fromPretrained(dir, numLabels, null, manager, 0);
+    }
+
+    private static TreeSet<String> names(Path dir) throws Exception {
+        try (SafetensorsReader reader = SafetensorsReader.open(dir.resolve("model.safetensors"))) {
+            return new TreeSet<>(reader.names());
+        }
+    }
+
+    private static Path fixture(String family) {
+        Path dir = Path.of(System.getProperty("finetune.shared", "../shared")).resolve("fixtures/hf-oracle").resolve(family);
+        assumeTrue(Files.isRegularFile(dir.resolve("model.safetensors")),
+                "skipped: " + dir + " is absent (set -Dfinetune.shared to the shared folder)");
+        return dir;
+    }
+}
