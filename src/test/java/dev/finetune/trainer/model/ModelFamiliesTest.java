@@ -35,7 +35,7 @@ class ModelFamiliesTest {
                 () -> ModelFamilies.parseConfig("{\"model_type\": \"gpt2\", \"vocab_size\": 10}", "some/config.json"));
         assertEquals("some/config.json: model_type \"gpt2\" is not supported; supported model types: "
                 + String.join(", ", ModelFamilies.supported()), e.getMessage());
-        assertTrue(ModelFamilies.supported().containsAll(List.of("bert", "deberta-v2", "mpnet")), ModelFamilies.supported());
+        assertTrue(ModelFamilies.supported().containsAll(List.of("bert", "deberta-v2", "mpnet")), ModelFamilies.supported()::toString);
     }
 
     @Test
@@ -45,7 +45,7 @@ class ModelFamiliesTest {
         assertInstanceOf(MPNetConfig.class, ModelFamilies.parseConfig("{\"model_type\": \"mpnet\"}", "mpnet"));
         assertInstanceOf(DebertaV2Config.class, ModelFamilies.parseConfig("{\"model_type\": \"deberta-v2\"}", "deberta"));
         EncoderConfig mpnet = ModelFamilies.parseConfig("{\"model_type\": \"mpnet\", \"max_position_embeddings\": 40}", "m");
-        assertEquals(37, mpnet.maxInputLength(), "positions start at padding_idx + 1 = 2");
+        assertEquals(38, mpnet.maxInputLength(), "positions 2..39: they start at padding_idx + 1");
         assertEquals(32, mpnet.architecture().get("relative_attention_num_buckets"));
     }
 
