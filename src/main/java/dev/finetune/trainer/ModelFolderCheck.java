@@ -39,6 +39,7 @@ public final class ModelFolderCheck {
         if (Files.isDirectory(file)) {
             throw DataException.inFile(file, "is a folder, expected the model's config file");
         }
+        TokenizerFilesCheck.parse(file); // a syntax error as file:line, before BertConfig reads the fields
         try {
             return BertConfig.read(file);
         } catch (NoSuchFileException e) {
