@@ -145,7 +145,27 @@ public final class ManifestReader {
             String field = String.join(".", path).replace(".[", "[");
             return file + location(e.getLocation()) + ": " + field + " is given twice; keep one of the two lines";
         }
+        if (message != null && message.startsWith("Malformed numeric value") && e.getProcessor() != null) {
+            // YAML's .inf and .nan: JSON, and so the API server, has no such numbers
+            String value = message.replaceFirst("^Malformed numeric value (\\S+).*$", "$1");
+            return file + location(e.getLocation()) + ": " + fieldAt(e.getProcessor().getParsingContext()) + ": " + value
+                    + " is not a finite number";
+        }
         return file + location(e.getLocation()) + ": not valid YAML: " + message;
+    }
+
+    /** The dotted path of the value a parser stands at, e.g. spec.training.numTrainEpochs. */
+    private static String fieldAt(JsonStreamContext context) {
+        List<String> path = new ArrayList<>();
+        for (JsonStreamContext c = context; c != null; c = c.getParent()) {
+            if (c.getCurrentName() != null) {
+                path.add(c.getCurrentName());
+            } else if (c.inArray()) {
+                path.add("[" + c.getCurrentIndex() + "]");
+            }
+        }
+        Collections.reverse(path);
+        return String.join(".", path).replace(".[", "[");
     }
 
     private static String describe(Path file, JsonMappingException e) {

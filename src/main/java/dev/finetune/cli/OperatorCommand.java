@@ -9,14 +9,20 @@ import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** `operator`: the controller that turns FineTuneJobs into training pods. */
 @Command(name = "operator", mixinStandardHelpOptions = true, defaultValueProvider = OperatorEnvironment.class,
@@ -51,8 +57,17 @@ public class OperatorCommand implements Callable<Integer> {
             description = "Namespace of the Lease (env FINETUNE_LEADER_ELECTION_NAMESPACE, else POD_NAMESPACE).")
     String leaseNamespace;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        Optional<String> noCluster = ClusterLocation.problem(System.getenv(), propertiesMap(),
+                Path.of(System.getProperty("user.home")), ClusterLocation.SERVICE_ACCOUNT);
+        if (noCluster.isPresent()) {
+            spec.commandLine().getErr().println("error: " + noCluster.get());
+            return ExitCodes.INVALID;
+        }
         Set<String> watched = Arrays.stream(namespaces.split(",")).map(String::trim).filter(s -> !s.isEmpty())
                 .collect(Collectors.toSet());
         OperatorSettings settings = new OperatorSettings(trainerImage, progressInterval, OperatorSettings.TRAINER_PORT, watched,
@@ -71,5 +86,11 @@ public class OperatorCommand implements Callable<Integer> {
             new CountDownLatch(1).await();
         }
         return 0;
+    }
+
+    private static Map<String, String> propertiesMap() {
+        Map<String, String> properties = new HashMap<>();
+        System.getProperties().stringPropertyNames().forEach(name -> properties.put(name, System.getProperty(name)));
+        return properties;
     }
 }

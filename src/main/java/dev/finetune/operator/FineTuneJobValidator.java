@@ -94,6 +94,10 @@ public final class FineTuneJobValidator {
         if (spec.activeDeadlineSeconds != null && spec.activeDeadlineSeconds < 1) {
             errors.add("spec.activeDeadlineSeconds must be >= 1");
         }
+        if (spec.resources != null) {
+            checkQuantities(spec.resources.requests, "spec.resources.requests", errors);
+            checkQuantities(spec.resources.limits, "spec.resources.limits", errors);
+        }
         PodSettingsValidator.check(spec.pod, "spec.pod", errors);
         if (spec.storage != null && ResourceNames.isBlank(spec.storage.claimName)) {
             checkPositive(spec.storage.size, "spec.storage.size", errors);
@@ -283,6 +287,27 @@ public final class FineTuneJobValidator {
         if (value == null || value < min) {
             errors.add(field + " must be >= " + min);
         }
+    }
+
+    /** What the API server would refuse in a container's resources: text that is no quantity, a negative amount. */
+    private static void checkQuantities(java.util.Map<String, Quantity> quantities, String field, List<String> errors) {
+        if (quantities == null) {
+            return;
+        }
+        quantities.forEach((name, quantity) -> {
+            String where = field + "." + name;
+            if (quantity == null) {
+                errors.add(where + " must not be null");
+                return;
+            }
+            try {
+                if (quantity.getNumericalAmount().compareTo(BigDecimal.ZERO) < 0) {
+                    errors.add(where + " must be >= 0 (got " + quantity + ")");
+                }
+            } catch (RuntimeException e) {
+                errors.add(where + " is not a quantity: " + quantity + " (e.g. 8Gi, 500m, 2)");
+            }
+        });
     }
 
     private static void checkPositive(Quantity quantity, String field, List<String> errors) {

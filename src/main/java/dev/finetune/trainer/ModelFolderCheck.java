@@ -42,6 +42,7 @@ public final class ModelFolderCheck {
         if (Files.isDirectory(file)) {
             throw DataException.inFile(file, "is a folder, expected the model's config file");
         }
+        TokenizerFilesCheck.parse(file); // a syntax error as file:line, before BertConfig reads the fields
         try {
             return ModelFamilies.readConfig(file);
         } catch (NoSuchFileException e) {

@@ -1,24 +1,31 @@
 package dev.finetune.trainer;
 
 import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.finetune.api.TaskSpec;
+import dev.finetune.trainer.data.DataException;
 import dev.finetune.trainer.data.DatasetReader;
 import dev.finetune.trainer.data.EvalBatches;
 import dev.finetune.trainer.data.Example;
 import dev.finetune.trainer.data.PairTokenizer;
 import dev.finetune.trainer.model.EncoderConfig;
 import dev.finetune.trainer.model.ModelFamilies;
+import dev.finetune.trainer.model.PretrainedWeights;
 import dev.finetune.trainer.model.SequenceClassificationModel;
+import dev.finetune.trainer.source.ParquetConverter;
+import dev.finetune.trainer.source.SourceException;
 import dev.finetune.trainer.train.Evaluator;
 import dev.finetune.trainer.train.Prediction;
 import dev.finetune.trainer.train.Predictions;
 import java.io.IOException;
 import java.io.Writer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -31,15 +38,23 @@ public final class PredictionJob {
     private PredictionJob() {}
 
     /**
-     * @param task text and label columns and maxLength; numLabels and labelNames are taken from the model's config
+     * @param task text and label columns, and maxLength (null: the model folder's own, {@link #defaultMaxLength});
+     *        numLabels and labelNames are taken from the model's config
      * @param rowsOut receives one JSON object per line
      * @return metrics with the test_ prefix
      */
     public static Map<String, Double> run(Path modelDir, Path dataFile, String format, TaskSpec task, int batchSize,
-            Writer rowsOut) throws IOException {
-        EncoderConfig config = ModelFamilies.readConfig(modelDir.resolve("config.json"));
+            Writer rowsOut) throws IOException, SourceException {
+        // The model folder before the data: a wrong --model is the likelier mistake, and cheaper to report.
+        Integer maxLength = task.maxLength != null ? task.maxLength : defaultMaxLength(modelDir, ModelFolderCheck.config(modelDir));
+        EncoderConfig config = ModelFolderCheck.check(modelDir, maxLength, "--max-length");
+        if (!Files.isRegularFile(modelDir.resolve(PretrainedWeights.WEIGHTS_FILE))) {
+            throw DataException.inFile(modelDir, "has no " + PretrainedWeights.WEIGHTS_FILE + ": predict needs trained weights"
+                    + " (the final/ or a checkpoint-N/ folder of a run)");
+        }
         TaskSpec resolved = withLabels(task, config);
-        List<Example> examples = DatasetReader.readForPrediction(dataFile, format, resolved);
+        resolved.maxLength = maxLength;
+        List<Example> examples = readRows(dataFile, format, resolved);
         Predictions predictions;
         int padTokenId;
         try (PairTokenizer tokenizer = PairTokenizer.fromModelDir(modelDir, resolved.maxLength)) {
@@ -59,6 +74,46 @@ public final class PredictionJob {
         Map<String, Double> metrics = new LinkedHashMap<>();
         predictions.metrics().forEach((key, value) -> metrics.put(key.replaceFirst("^eval_", "test_"), value));
         return metrics;
+    }
+
+    /**
+     * The longest input when no --max-length is given: the tokenizer's model_max_length (what a transformers pipeline
+     * truncates to), within the model's position table; the position table when the tokenizer sets none.
+     */
+    static int defaultMaxLength(Path modelDir, EncoderConfig config) {
+        int positions = config.maxInputLength();
+        Path file = modelDir.resolve("tokenizer_config.json");
+        if (!Files.isRegularFile(file)) {
+            return positions;
+        }
+        try {
+            JsonNode length = JSON.readTree(file.toFile()).path("model_max_length");
+            // transformers writes a huge number (1e30) for "no limit"
+            return length.canConvertToInt() && length.asInt() > 0 ? Math.min(length.asInt(), positions) : positions;
+        } catch (IOException e) {
+            throw DataException.inFile(file, "not valid JSON: " + e.getMessage());
+        }
+    }
+
+    /** The rows of {@code dataFile}; Parquet is converted to JSON lines first, as `run` does with a Parquet split. */
+    private static List<Example> readRows(Path dataFile, String format, TaskSpec task) throws IOException, SourceException {
+        boolean parquet = "parquet".equalsIgnoreCase(format.trim())
+                || ("auto".equalsIgnoreCase(format.trim()) && dataFile.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".parquet"));
+        if (!parquet) {
+            return DatasetReader.readForPrediction(dataFile, format, task);
+        }
+        if (!Files.isRegularFile(dataFile)) {
+            throw DataException.inFile(dataFile, Files.isDirectory(dataFile) ? "is a folder, expected a data file" : "no such file");
+        }
+        Path folder = Files.createTempDirectory("finetune-predict-");
+        Path rows = folder.resolve(dataFile.getFileName() + ".jsonl");
+        try {
+            ParquetConverter.toJsonl(List.of(dataFile), rows, "--data");
+            return DatasetReader.readForPrediction(rows, "jsonl", task);
+        } finally {
+            Files.deleteIfExists(rows);
+            Files.deleteIfExists(folder);
+        }
     }
 
     private static ObjectNode row(Example example, Prediction prediction, List<String> labels) {

@@ -39,8 +39,8 @@ final class TokenizerFilesCheck {
         }
     }
 
-    /** The JSON of {@code file}; null where it does not exist. */
-    private static JsonNode parse(Path file) {
+    /** The JSON object of {@code file}, or an error naming its line and column; null where it does not exist. */
+    static JsonNode parse(Path file) {
         if (!Files.exists(file)) {
             return null;
         }

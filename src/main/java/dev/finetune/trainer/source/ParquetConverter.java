@@ -19,14 +19,14 @@ import org.slf4j.LoggerFactory;
  * so that the data readers need no Parquet code. DuckDB's JDBC driver does the reading and writing: one jar,
  * no further dependencies, its parquet and json extensions built in (nothing is downloaded at run time).
  */
-final class ParquetConverter {
+public final class ParquetConverter {
     private static final Logger LOG = LoggerFactory.getLogger(ParquetConverter.class);
 
     private ParquetConverter() {
     }
 
     /** Writes {@code target} atomically; the parquet files are read in the order given. */
-    static void toJsonl(List<Path> parquetFiles, Path target, String field) throws SourceException {
+    public static void toJsonl(List<Path> parquetFiles, Path target, String field) throws SourceException {
         if (parquetFiles.isEmpty()) {
             throw SourceException.permanent(field + ": no parquet files to convert into " + target);
         }

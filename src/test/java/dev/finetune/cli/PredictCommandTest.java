@@ -1,0 +1,77 @@
+package dev.finetune.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `predict` over a model trained for one step: Parquet reads as JSON lines do, and a run's --output is whole or absent. */
+class PredictCommandTest {
+    @TempDir
+    static Path shared;
+    private static Path model;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void trainOneStep() throws Exception {
+        BadInputCorpusTest.Workspace w = new BadInputCorpusTest.Workspace(shared);
+        Path manifest = w.manifest(m -> m.replace("    evalStrategy: epoch\n", "    evalStrategy: \"no\"\n    maxSteps: 1\n")
+                .replace("    saveStrategy: epoch\n", "    saveStrategy: \"no\"\n"));
+        BadInputCorpusTest.Result result = BadInputCorpusTest.Result.of(w.run(manifest));
+        assertEquals(0, result.code(), result.output());
+        model = w.out().resolve("final");
+    }
+
+    @Test
+    void parquetRowsPredictAsTheSameRowsInJsonLines() throws Exception {
+        Path jsonl = Path.of("examples", "quickstart", "data", "validation.jsonl").toAbsolutePath();
+        Path parquet = tmp.resolve("validation.parquet");
+        try (Connection connection = DriverManager.getConnection("jdbc:duckdb:"); Statement statement = connection.createStatement()) {
+            statement.execute("COPY (SELECT * FROM read_json_auto('" + jsonl + "')) TO '" + parquet + "' (FORMAT PARQUET)");
+        }
+
+        BadInputCorpusTest.Result fromJsonl = predict(jsonl, tmp.resolve("a.jsonl"));
+        BadInputCorpusTest.Result fromParquet = predict(parquet, tmp.resolve("b.jsonl"));
+
+        assertEquals(0, fromJsonl.code(), fromJsonl.output());
+        assertEquals(0, fromParquet.code(), fromParquet.output());
+        List<String> expected = Files.readAllLines(tmp.resolve("a.jsonl"));
+        assertEquals(150, expected.size());
+        assertEquals(expected, Files.readAllLines(tmp.resolve("b.jsonl")));
+        assertTrue(fromParquet.output().contains("test_accuracy"), fromParquet.output());
+    }
+
+    @Test
+    void aFailedPredictionLeavesNoOutputFile() {
+        Path out = tmp.resolve("nested").resolve("predictions.jsonl");
+        Path data = tmp.resolve("missing.jsonl");
+
+        BadInputCorpusTest.Result result = predict(data, out);
+
+        assertEquals(2, result.code(), result.output());
+        assertTrue(!Files.exists(out) && !Files.exists(out.getParent()) || listIsEmpty(out.getParent()), "nothing half-written");
+    }
+
+    private static boolean listIsEmpty(Path folder) {
+        try (var files = Files.list(folder)) {
+            return files.findAny().isEmpty();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static BadInputCorpusTest.Result predict(Path data, Path out) {
+        return BadInputCorpusTest.Result.of(List.of("predict", "--model", model.toString(), "--data", data.toString(),
+                "--output", out.toString()));
+    }
+}
