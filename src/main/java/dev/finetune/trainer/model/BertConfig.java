@@ -142,17 +142,17 @@ public final class BertConfig implements EncoderConfig {
         out.put("num_attention_heads", numAttentionHeads);
         out.put("intermediate_size", intermediateSize);
         out.put("hidden_act", hiddenAct.configName());
-        out.put("hidden_dropout_prob", (double) hiddenDropoutProb);
-        out.put("attention_probs_dropout_prob", (double) attentionProbsDropoutProb);
+        out.put("hidden_dropout_prob", ConfigFields.decimal(hiddenDropoutProb));
+        out.put("attention_probs_dropout_prob", ConfigFields.decimal(attentionProbsDropoutProb));
         if (classifierDropout == null) {
             out.putNull("classifier_dropout");
         } else {
-            out.put("classifier_dropout", (double) classifierDropout);
+            out.put("classifier_dropout", ConfigFields.decimal(classifierDropout));
         }
         out.put("max_position_embeddings", maxPositionEmbeddings);
         out.put("type_vocab_size", typeVocabSize);
-        out.put("initializer_range", (double) initializerRange);
-        out.put("layer_norm_eps", (double) layerNormEps);
+        out.put("initializer_range", ConfigFields.decimal(initializerRange));
+        out.put("layer_norm_eps", ConfigFields.decimal(layerNormEps));
         out.put("pad_token_id", padTokenId);
         putLabels(out, labels);
         if (problemType != null) {

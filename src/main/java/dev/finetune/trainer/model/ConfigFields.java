@@ -21,6 +21,14 @@ import java.util.Map;
 public final class ConfigFields {
     public static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+    /**
+     * A float as the decimal it was written as (0.1, 1e-12), not its widened binary value (0.10000000149011612),
+     * so a saved config.json reads as transformers writes it.
+     */
+    public static double decimal(float value) {
+        return Double.parseDouble(Float.toString(value));
+    }
+
     private final ObjectNode json;
     private final String source;
 

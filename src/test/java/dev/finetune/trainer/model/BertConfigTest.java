@@ -45,6 +45,17 @@ class BertConfigTest {
     }
 
     @Test
+    void savedFloatsAreTheDecimalsTransformersWrites() {
+        BertConfig config = BertConfig.parse("{\"hidden_dropout_prob\": 0.1, \"attention_probs_dropout_prob\": 0.1,"
+                + " \"initializer_range\": 0.02, \"layer_norm_eps\": 1e-12, \"classifier_dropout\": 0.3}", "test");
+        String json = config.toJson().toString();
+        assertTrue(json.contains("\"hidden_dropout_prob\":0.1,"), json);
+        assertTrue(json.contains("\"initializer_range\":0.02,"), json);
+        assertTrue(json.contains("\"classifier_dropout\":0.3,"), json);
+        assertEquals(1e-12, config.toJson().get("layer_norm_eps").doubleValue(), 0.0, json);
+    }
+
+    @Test
     void withLabelsUsesGivenNamesElseConfigsElseDefaults() {
         BertConfig config = BertConfig.parse("{}", "test");
         assertEquals(List.of("LABEL_0", "LABEL_1"), config.labels());
