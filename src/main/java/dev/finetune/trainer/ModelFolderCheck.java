@@ -25,6 +25,12 @@ public final class ModelFolderCheck {
      */
     public static EncoderConfig check(Path modelDir, Integer maxLength, String maxLengthField) {
         EncoderConfig config = config(modelDir);
+        check(modelDir, config, maxLength, maxLengthField);
+        return config;
+    }
+
+    /** The same checks against a config already read from the folder by {@link #config}. */
+    public static void check(Path modelDir, EncoderConfig config, Integer maxLength, String maxLengthField) {
         TokenizerFilesCheck.check(modelDir, config.vocabSize());
         if (maxLength != null && maxLength > config.maxInputLength()) {
             String limit = config.maxInputLength() == config.maxPositionEmbeddings() ? ""
@@ -33,7 +39,6 @@ public final class ModelFolderCheck {
                     + config.maxPositionEmbeddings() + limit + " (" + modelDir.resolve("config.json") + "): set it to "
                     + config.maxInputLength() + " or less");
         }
-        return config;
     }
 
     /** The folder's config.json, or an error that names it. */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.finetune.api.TaskSpec;
 import dev.finetune.trainer.data.DataException;
 import dev.finetune.trainer.data.DatasetReader;
+import dev.finetune.trainer.data.DataFormat;
 import dev.finetune.trainer.data.EvalBatches;
 import dev.finetune.trainer.data.Example;
 import dev.finetune.trainer.data.PairTokenizer;
@@ -25,7 +26,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -46,8 +46,9 @@ public final class PredictionJob {
     public static Map<String, Double> run(Path modelDir, Path dataFile, String format, TaskSpec task, int batchSize,
             Writer rowsOut) throws IOException, SourceException {
         // The model folder before the data: a wrong --model is the likelier mistake, and cheaper to report.
-        Integer maxLength = task.maxLength != null ? task.maxLength : defaultMaxLength(modelDir, ModelFolderCheck.config(modelDir));
-        EncoderConfig config = ModelFolderCheck.check(modelDir, maxLength, "--max-length");
+        EncoderConfig config = ModelFolderCheck.config(modelDir);
+        Integer maxLength = task.maxLength != null ? task.maxLength : defaultMaxLength(modelDir, config);
+        ModelFolderCheck.check(modelDir, config, maxLength, "--max-length");
         if (!Files.isRegularFile(modelDir.resolve(PretrainedWeights.WEIGHTS_FILE))) {
             throw DataException.inFile(modelDir, "has no " + PretrainedWeights.WEIGHTS_FILE + ": predict needs trained weights"
                     + " (the final/ or a checkpoint-N/ folder of a run)");
@@ -97,9 +98,7 @@ public final class PredictionJob {
 
     /** The rows of {@code dataFile}; Parquet is converted to JSON lines first, as `run` does with a Parquet split. */
     private static List<Example> readRows(Path dataFile, String format, TaskSpec task) throws IOException, SourceException {
-        boolean parquet = "parquet".equalsIgnoreCase(format.trim())
-                || ("auto".equalsIgnoreCase(format.trim()) && dataFile.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".parquet"));
-        if (!parquet) {
+        if (!DataFormat.isParquet(format, dataFile)) {
             return DatasetReader.readForPrediction(dataFile, format, task);
         }
         if (!Files.isRegularFile(dataFile)) {

@@ -24,7 +24,7 @@ public enum DataFormat {
      * extension of {@code file}; {@code .json} is read as JSON lines, as the Hugging Face json loader does).
      */
     public static DataFormat of(String format, Path file) {
-        String name = format == null || format.isBlank() ? "auto" : format.trim().toLowerCase(Locale.ROOT);
+        String name = name(format);
         if (name.equals("auto")) {
             name = extensionOf(file);
             if (name.equals("json")) {
@@ -44,6 +44,19 @@ public enum DataFormat {
                     + "'; name the file .jsonl, .csv or .tsv, or set spec.dataset.format");
         }
         throw DataException.inFile(file, "unknown spec.dataset.format '" + format + "'; use auto, jsonl, csv or tsv");
+    }
+
+    /**
+     * Whether {@code format}, or for {@code auto} the file's extension, names Parquet: read only after it is converted
+     * to JSON lines (ParquetConverter), so {@link #of} does not take it.
+     */
+    public static boolean isParquet(String format, Path file) {
+        String name = name(format);
+        return name.equals("parquet") || (name.equals("auto") && extensionOf(file).equals("parquet"));
+    }
+
+    private static String name(String format) {
+        return format == null || format.isBlank() ? "auto" : format.trim().toLowerCase(Locale.ROOT);
     }
 
     static String extensionOf(Path file) {
