@@ -1,6 +1,7 @@
 package dev.finetune.trainer;
 
 import dev.finetune.trainer.data.DataException;
+import dev.finetune.trainer.data.ModelInputs;
 import dev.finetune.trainer.model.EncoderConfig;
 import dev.finetune.trainer.model.ModelFamilies;
 import java.io.IOException;
@@ -39,6 +40,12 @@ public final class ModelFolderCheck {
                     + config.maxPositionEmbeddings() + limit + " (" + modelDir.resolve("config.json") + "): set it to "
                     + config.maxInputLength() + " or less");
         }
+    }
+
+    /** What the model takes as input, for checking pre-tokenised rows (which no tokenizer checks). */
+    public static ModelInputs inputs(Path modelDir, EncoderConfig config) {
+        return new ModelInputs(config.vocabSize(), config.typeVocabSize(), config.padTokenId(), config.maxInputLength(),
+                modelDir.resolve("config.json"));
     }
 
     /** The folder's config.json, or an error that names it. */

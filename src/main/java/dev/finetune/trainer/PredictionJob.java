@@ -9,8 +9,11 @@ import dev.finetune.trainer.data.DataException;
 import dev.finetune.trainer.data.DatasetReader;
 import dev.finetune.trainer.data.DataFormat;
 import dev.finetune.trainer.data.EvalBatches;
+import dev.finetune.trainer.data.EncodedExample;
 import dev.finetune.trainer.data.Example;
+import dev.finetune.trainer.data.ModelInputs;
 import dev.finetune.trainer.data.PairTokenizer;
+import dev.finetune.trainer.data.PretokenizedRow;
 import dev.finetune.trainer.model.EncoderConfig;
 import dev.finetune.trainer.model.ModelFamilies;
 import dev.finetune.trainer.model.PretrainedWeights;
@@ -55,17 +58,32 @@ public final class PredictionJob {
         }
         TaskSpec resolved = withLabels(task, config);
         resolved.maxLength = maxLength;
-        List<Example> examples = readRows(dataFile, format, resolved);
-        Predictions predictions;
-        int padTokenId;
-        try (PairTokenizer tokenizer = PairTokenizer.fromModelDir(modelDir, resolved.maxLength)) {
-            padTokenId = tokenizer.padTokenId();
-            EvalBatches batches = new EvalBatches(tokenizer.encode(examples), batchSize, padTokenId);
-            try (NDManager manager = NDManager.newBaseManager();
-                    SequenceClassificationModel model = ModelFamilies.fromPretrained(
-                            modelDir, config.numLabels(), config.labels(), manager, 0)) {
-                predictions = new Evaluator(LoopAdapters.classifier(model)).predict(LoopAdapters.evalSource(batches));
+        ModelInputs inputs = ModelFolderCheck.inputs(modelDir, config);
+        // Rows that carry their token ids need no tokenizer: the folder may have none (config + weights only).
+        PredictionRows rows = readRows(dataFile, format, (file, fileFormat) -> {
+            if (!DatasetReader.isPretokenized(file, fileFormat)) {
+                return new PredictionRows(DatasetReader.readForPrediction(file, fileFormat, resolved), null);
             }
+            List<PretokenizedRow> read = DatasetReader.readPretokenizedForPrediction(file, fileFormat, resolved, inputs,
+                    maxLength, "--max-length");
+            return new PredictionRows(read.stream().map(PretokenizedRow::row).toList(),
+                    read.stream().map(PretokenizedRow::input).toList());
+        });
+        List<Example> examples = rows.examples();
+        List<EncodedExample> encoded = rows.pretokenized();
+        int padTokenId = inputs.padTokenId();
+        if (encoded == null) {
+            try (PairTokenizer tokenizer = PairTokenizer.fromModelDir(modelDir, resolved.maxLength)) {
+                padTokenId = tokenizer.padTokenId();
+                encoded = tokenizer.encode(examples);
+            }
+        }
+        Predictions predictions;
+        EvalBatches batches = new EvalBatches(encoded, batchSize, padTokenId);
+        try (NDManager manager = NDManager.newBaseManager();
+                SequenceClassificationModel model = ModelFamilies.fromPretrained(
+                        modelDir, config.numLabels(), config.labels(), manager, 0)) {
+            predictions = new Evaluator(LoopAdapters.classifier(model)).predict(LoopAdapters.evalSource(batches));
         }
         for (int i = 0; i < examples.size(); i++) {
             rowsOut.write(JSON.writeValueAsString(row(examples.get(i), predictions.rows().get(i), config.labels())));
@@ -96,10 +114,19 @@ public final class PredictionJob {
         }
     }
 
-    /** The rows of {@code dataFile}; Parquet is converted to JSON lines first, as `run` does with a Parquet split. */
-    private static List<Example> readRows(Path dataFile, String format, TaskSpec task) throws IOException, SourceException {
+    /** The rows of a data file: each one's place and label, and its token ids where the file is pre-tokenised (else null). */
+    private record PredictionRows(List<Example> examples, List<EncodedExample> pretokenized) {}
+
+    /** Reads a JSON lines, CSV or TSV file of the given format. */
+    @FunctionalInterface
+    private interface RowReader<T> {
+        T read(Path file, String format);
+    }
+
+    /** What {@code reader} makes of {@code dataFile}; Parquet is converted to JSON lines first, as `run` does with a Parquet split. */
+    private static <T> T readRows(Path dataFile, String format, RowReader<T> reader) throws IOException, SourceException {
         if (!DataFormat.isParquet(format, dataFile)) {
-            return DatasetReader.readForPrediction(dataFile, format, task);
+            return reader.read(dataFile, format);
         }
         if (!Files.isRegularFile(dataFile)) {
             throw DataException.inFile(dataFile, Files.isDirectory(dataFile) ? "is a folder, expected a data file" : "no such file");
@@ -108,7 +135,7 @@ public final class PredictionJob {
         Path rows = folder.resolve(dataFile.getFileName() + ".jsonl");
         try {
             ParquetConverter.toJsonl(List.of(dataFile), rows, "--data");
-            return DatasetReader.readForPrediction(rows, "jsonl", task);
+            return reader.read(rows, "jsonl");
         } finally {
             Files.deleteIfExists(rows);
             Files.deleteIfExists(folder);

@@ -92,14 +92,14 @@ public final class TrainingJob {
         SourcePins pins = SourcePins.read(output);
         progress.stage("Downloading", "model " + spec.model.uri);
         Path modelDir = sources.resolveModel(spec.model, pins);
-        ModelFolderCheck.check(modelDir, spec.task.maxLength, "spec.task.maxLength");
+        EncoderConfig modelConfig = ModelFolderCheck.check(modelDir, spec.task.maxLength, "spec.task.maxLength");
         progress.stage("Downloading", "dataset " + spec.dataset.uri);
         DatasetFiles files = sources.resolveDataset(spec.dataset, pins);
         progress.sources(pins.sources());
 
         progress.stage("Tokenizing", null);
         TrainingData data = TrainingData.load(files.location(), withFormat(spec.dataset, files.format()), spec.task, modelDir,
-                TokenizedCache.forJob(output));
+                ModelFolderCheck.inputs(modelDir, modelConfig), TokenizedCache.forJob(output));
 
         try (NDManager manager = device == null ? NDManager.newBaseManager() : NDManager.newBaseManager(device);
                 SequenceClassificationModel model = loadModel(spec, modelDir, manager)) {

@@ -57,6 +57,25 @@ final class DelimitedRows {
         }
     }
 
+    /**
+     * The column names of the header row, or none where the file has no readable header (the read that follows
+     * reports why): enough to tell a pre-tokenised file by its input_ids column.
+     */
+    static List<String> header(Path file, DataFormat format) throws IOException {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+                CsvParser parser = (CsvParser) CSV.getFactory().createParser(in)) {
+            parser.setSchema(format == DataFormat.TSV ? TSV_SCHEMA : CSV_SCHEMA);
+            try {
+                parser.nextToken();
+            } catch (IOException e) {
+                return List.of();
+            }
+            List<String> names = new ArrayList<>();
+            parser.getSchema().forEach(c -> names.add(c.getName()));
+            return names;
+        }
+    }
+
     private void rows(Consumer<RawRow> sink) throws IOException {
         boolean headerChecked = false;
         JsonToken token;

@@ -3,16 +3,33 @@ package dev.finetune.trainer.data;
 /**
  * One tokenised row, unpadded: {@code [CLS] a [SEP] (b [SEP])} ids with their token type ids, and the
  * label ({@link Example#NO_LABEL} when there is none). Plain arrays, so a whole dataset stays small.
+ *
+ * @param attentionMask 1 for a token, 0 for one the model must not attend to, as a pre-tokenised row gives it
+ *     (its own padding, say); null when every token is attended to, as for every row the tokenizer made
  */
-public record EncodedExample(int[] inputIds, int[] tokenTypeIds, int label) {
+public record EncodedExample(int[] inputIds, int[] tokenTypeIds, int label, int[] attentionMask) {
+    /** A row whose tokens are all attended to. */
+    public EncodedExample(int[] inputIds, int[] tokenTypeIds, int label) {
+        this(inputIds, tokenTypeIds, label, null);
+    }
+
     public EncodedExample {
         if (inputIds.length != tokenTypeIds.length) {
             throw new IllegalArgumentException("inputIds and tokenTypeIds differ in length: "
                     + inputIds.length + " vs " + tokenTypeIds.length);
         }
+        if (attentionMask != null && attentionMask.length != inputIds.length) {
+            throw new IllegalArgumentException("inputIds and attentionMask differ in length: "
+                    + inputIds.length + " vs " + attentionMask.length);
+        }
     }
 
     public int length() {
         return inputIds.length;
+    }
+
+    /** The mask of token {@code t}: 1 unless the row's own attention mask says 0. */
+    public int attends(int t) {
+        return attentionMask == null ? 1 : attentionMask[t];
     }
 }

@@ -54,6 +54,11 @@ final class ExampleMapper {
         return new Example(file.toString(), row.line(), texts, label(file, row));
     }
 
+    /** A pre-tokenised row's place and label, read as {@link #map} reads them; its token ids are read elsewhere. */
+    Example mapLabel(Path file, RawRow row) {
+        return new Example(file.toString(), row.line(), List.of(), label(file, row));
+    }
+
     private int label(Path file, RawRow row) {
         String value = row.cells().get(labelField);
         if (value == null || value.isBlank()) {

@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * Pads a list of rows to the longest among them, as transformers' {@code DataCollatorWithPadding}
- * does: pad id after the tokens, token type 0 and attention mask 0 on padding. All arrays int64.
+ * does: pad id after the tokens, token type 0 and attention mask 0 on padding (a pre-tokenised row keeps its own
+ * attention mask). All arrays int64.
  */
 public final class PaddingCollator {
     private final int padTokenId;
@@ -34,7 +35,7 @@ public final class PaddingCollator {
             for (int t = 0; t < row.length(); t++) {
                 ids[offset + t] = row.inputIds()[t];
                 types[offset + t] = row.tokenTypeIds()[t];
-                mask[offset + t] = 1;
+                mask[offset + t] = row.attends(t);
             }
             labels[r] = row.label();
         }

@@ -21,6 +21,8 @@ public final class PairTokenizer implements AutoCloseable {
     /** Rows per call of the tokenizer's batch API: large enough to use its threads, small in memory. */
     private static final int CHUNK = 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The sentencepiece model files transformers' slow tokenizers read. */
+    static final List<String> SENTENCEPIECE_FILES = List.of("spm.model", "sentencepiece.bpe.model", "spiece.model");
 
     private final HuggingFaceTokenizer tokenizer;
     private final int maxLength;
@@ -36,7 +38,8 @@ public final class PairTokenizer implements AutoCloseable {
     public static PairTokenizer fromModelDir(Path modelDir, int maxLength) throws IOException {
         Path file = modelDir.resolve("tokenizer.json");
         if (!Files.isRegularFile(file)) {
-            throw new DataException(file + ": no such file (the model folder needs a Hugging Face tokenizer.json)");
+            throw new DataException(file + ": no such file (the model folder needs a Hugging Face tokenizer.json"
+                    + sentencepieceOnly(modelDir) + "; or give pre-tokenised rows, with an input_ids column, which need no tokenizer)");
         }
         if (maxLength < 4) {
             throw new DataException("spec.task.maxLength must be at least 4, got " + maxLength);
@@ -63,6 +66,20 @@ public final class PairTokenizer implements AutoCloseable {
             tokenizer.close();
             throw e;
         }
+    }
+
+    /**
+     * Where the folder ships only a sentencepiece model (DeBERTa-v3's spm.model, XLM-R's sentencepiece.bpe.model), what
+     * to do about it: DJL's tokenizers read tokenizer.json only, which transformers' fast tokenizer writes.
+     */
+    private static String sentencepieceOnly(Path modelDir) {
+        for (String name : SENTENCEPIECE_FILES) {
+            if (Files.isRegularFile(modelDir.resolve(name))) {
+                return "; it has only the sentencepiece model " + name + ", which the trainer does not read: write a tokenizer.json"
+                        + " with transformers (AutoTokenizer.from_pretrained(folder).save_pretrained(folder) converts it)";
+            }
+        }
+        return "";
     }
 
     public int maxLength() {

@@ -50,6 +50,35 @@ record TokenizationKey(Map<String, String> parts, String hash) {
         return new TokenizationKey(Collections.unmodifiableMap(parts), HexFormat.of().formatHex(digest.digest()).substring(0, 32));
     }
 
+    /**
+     * The key of a pre-tokenised file: no tokenizer is involved, but the model's limits its rows were checked against
+     * (config.json) and the padding id are, so a change to either checks and writes the rows again.
+     */
+    static TokenizationKey ofPretokenized(Path dataFile, DataFormat format, TaskSpec task, ModelInputs model)
+            throws IOException {
+        Map<String, String> parts = new LinkedHashMap<>();
+        parts.put("format_version", String.valueOf(TokenizedRows.FORMAT_VERSION));
+        parts.put("input", "pretokenized");
+        parts.put("data_sha256", sha256(dataFile));
+        parts.put("data_format", format.extension());
+        parts.put("config.json_sha256", Files.isRegularFile(model.config()) ? sha256(model.config()) : "absent");
+        parts.put("vocab_size", String.valueOf(model.vocabSize()));
+        parts.put("type_vocab_size", String.valueOf(model.typeVocabSize()));
+        parts.put("pad_token_id", String.valueOf(model.padTokenId()));
+        parts.put("max_input_length", String.valueOf(model.maxInputLength()));
+        parts.put("max_length", String.valueOf(task.maxLength));
+        parts.put("label_field", String.valueOf(task.labelField));
+        parts.put("label_names", String.valueOf(task.labelNames));
+        parts.put("num_labels", String.valueOf(task.numLabels));
+        return of(parts);
+    }
+
+    private static TokenizationKey of(Map<String, String> parts) {
+        MessageDigest digest = sha256();
+        parts.forEach((name, value) -> digest.update((name + "=" + value + "\n").getBytes(StandardCharsets.UTF_8)));
+        return new TokenizationKey(Collections.unmodifiableMap(parts), HexFormat.of().formatHex(digest.digest()).substring(0, 32));
+    }
+
     static String sha256(Path file) throws IOException {
         MessageDigest digest = sha256();
         try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {

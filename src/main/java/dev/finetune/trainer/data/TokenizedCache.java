@@ -67,18 +67,29 @@ public final class TokenizedCache {
         return root;
     }
 
+    /** As {@link #load(List, String, TaskSpec, Path, ModelInputs)} for text rows only (no model limits to check ids by). */
+    public List<TokenizedRows> load(List<Path> files, String format, TaskSpec task, Path modelDir) throws IOException {
+        return load(files, format, task, modelDir, null);
+    }
+
     /**
      * The tokenised rows of each of {@code files}, in order: mapped from the cache where a valid folder of their
      * key exists, else read, checked and tokenised into it. Every file to be tokenised is read and checked first,
      * so a bad row in any of them fails before the (slow) tokenisation starts; the tokenizer is loaded only when
-     * some file needs it.
+     * some file needs it. Pre-tokenised files (an input_ids column) are checked against {@code model} and written
+     * as they are, with no tokenizer; the files must all be of one kind.
+     *
+     * @param model the model's input limits, for pre-tokenised rows (null: text rows only)
      */
-    public List<TokenizedRows> load(List<Path> files, String format, TaskSpec task, Path modelDir) throws IOException {
+    public List<TokenizedRows> load(List<Path> files, String format, TaskSpec task, Path modelDir, ModelInputs model)
+            throws IOException {
+        boolean pretokenized = pretokenized(files, format, model);
         Map<Path, TokenizationKey> keys = new LinkedHashMap<>();
         Map<String, TokenizedRows> found = new LinkedHashMap<>();
         for (Path file : files) {
-            DatasetReader.checkFile(file);
-            TokenizationKey key = TokenizationKey.of(file, DataFormat.of(format, file), task, modelDir);
+            DataFormat dataFormat = DataFormat.of(format, file);
+            TokenizationKey key = pretokenized ? TokenizationKey.ofPretokenized(file, dataFormat, task, model)
+                    : TokenizationKey.of(file, dataFormat, task, modelDir);
             keys.put(file, key);
             if (!found.containsKey(key.hash())) {
                 TokenizedRows cached = cached(file, root.resolve(key.hash()));
@@ -89,15 +100,29 @@ public final class TokenizedCache {
         }
         List<Path> missing = files.stream().filter(f -> !found.containsKey(keys.get(f).hash())).distinct().toList();
         for (Path file : missing) {
-            DatasetReader.forEach(file, format, task, example -> {});
+            if (pretokenized) {
+                DatasetReader.forEachPretokenized(file, format, task, model, row -> {});
+            } else {
+                DatasetReader.forEach(file, format, task, example -> {});
+            }
         }
-        if (!missing.isEmpty()) {
+        if (pretokenized) {
+            int idBytes = model.vocabSize() <= 0x10000 ? 2 : 4;
+            for (Path file : missing) {
+                TokenizationKey key = keys.get(file);
+                if (!found.containsKey(key.hash())) {
+                    found.put(key.hash(), write(file, key, idBytes, model.padTokenId(),
+                            writer -> DatasetReader.forEachPretokenized(file, format, task, model, row -> append(writer, List.of(row)))));
+                }
+            }
+        } else if (!missing.isEmpty()) {
             try (PairTokenizer tokenizer = loader.load(modelDir, task.maxLength)) {
                 int idBytes = idBytes(modelDir.resolve("tokenizer.json"));
                 for (Path file : missing) {
                     TokenizationKey key = keys.get(file);
                     if (!found.containsKey(key.hash())) {
-                        found.put(key.hash(), write(file, format, task, key, tokenizer, idBytes));
+                        found.put(key.hash(), write(file, key, idBytes, tokenizer.padTokenId(),
+                                writer -> tokenize(file, format, task, tokenizer, writer)));
                     }
                 }
             }
@@ -108,6 +133,25 @@ public final class TokenizedCache {
             rows.add(found.get(keys.get(file).hash()));
         }
         return rows;
+    }
+
+    /** Whether the files are pre-tokenised; all of them or none (the first file decides, a file of the other kind is named). */
+    private static boolean pretokenized(List<Path> files, String format, ModelInputs model) {
+        Boolean first = null;
+        for (Path file : files) {
+            boolean pretokenized = DatasetReader.isPretokenized(file, format);
+            if (first == null) {
+                first = pretokenized;
+            } else if (pretokenized != first) {
+                throw DataException.inFile(file, (pretokenized ? "holds pre-tokenised rows (input_ids) but " + files.get(0)
+                        + " holds text rows" : "holds text rows but " + files.get(0) + " holds pre-tokenised rows (input_ids)")
+                        + ": the splits of a dataset are either all pre-tokenised or all text");
+            }
+        }
+        if (Boolean.TRUE.equals(first) && model == null) {
+            throw DataException.inFile(files.get(0), "holds pre-tokenised rows (input_ids), which need the model's limits to be checked");
+        }
+        return Boolean.TRUE.equals(first);
     }
 
     private static TokenizedRows cached(Path file, Path folder) {
@@ -124,30 +168,25 @@ public final class TokenizedCache {
         }
     }
 
-    private TokenizedRows write(Path file, String format, TaskSpec task, TokenizationKey key, PairTokenizer tokenizer,
-            int idBytes) throws IOException {
+    /** Streams a file's rows into a {@link TokenizedRowsWriter}. */
+    @FunctionalInterface
+    private interface RowSource {
+        void writeTo(TokenizedRowsWriter writer) throws IOException;
+    }
+
+    private TokenizedRows write(Path file, TokenizationKey key, int idBytes, int padTokenId, RowSource rows) throws IOException {
         Path destination = root.resolve(key.hash());
         LOG.info("Tokenizing {} into the cache {}", file, destination);
         long start = System.nanoTime();
         AtomicFolder folder = AtomicFolder.begin(destination);
         try {
             try (TokenizedRowsWriter writer = new TokenizedRowsWriter(folder.path(), idBytes)) {
-                List<Example> chunk = new ArrayList<>(CHUNK);
                 try {
-                    DatasetReader.forEach(file, format, task, example -> {
-                        chunk.add(example);
-                        if (chunk.size() == CHUNK) {
-                            append(writer, tokenizer.encode(chunk));
-                            chunk.clear();
-                        }
-                    });
+                    rows.writeTo(writer);
                 } catch (UncheckedIOException e) {
                     throw e.getCause();
                 }
-                if (!chunk.isEmpty()) {
-                    append(writer, tokenizer.encode(chunk));
-                }
-                writer.finish(tokenizer.padTokenId(), key.parts());
+                writer.finish(padTokenId, key.parts());
                 LOG.info("Tokenized {} rows of {} in {} ms", writer.rows(), file, (System.nanoTime() - start) / 1_000_000);
             }
             folder.commit();
@@ -156,6 +195,21 @@ public final class TokenizedCache {
             throw e;
         }
         return TokenizedRows.open(destination);
+    }
+
+    /** Text rows through the tokenizer, in chunks: bounded heap, yet batches for its threads. */
+    private static void tokenize(Path file, String format, TaskSpec task, PairTokenizer tokenizer, TokenizedRowsWriter writer) {
+        List<Example> chunk = new ArrayList<>(CHUNK);
+        DatasetReader.forEach(file, format, task, example -> {
+            chunk.add(example);
+            if (chunk.size() == CHUNK) {
+                append(writer, tokenizer.encode(chunk));
+                chunk.clear();
+            }
+        });
+        if (!chunk.isEmpty()) {
+            append(writer, tokenizer.encode(chunk));
+        }
     }
 
     private static void append(TokenizedRowsWriter writer, List<EncodedExample> rows) {

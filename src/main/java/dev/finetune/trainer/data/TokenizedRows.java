@@ -20,6 +20,7 @@ import java.util.zip.CRC32C;
  * <ul>
  * <li>{@code input_ids.bin}: the ids of all rows, back to back (uint16 when the vocabulary fits, else int32);
  * <li>{@code token_type_ids.bin}: one int8 per token;
+ * <li>{@code attention_mask.bin}: one int8 per token (0 only where a pre-tokenised row's own mask says so);
  * <li>{@code offsets.bin}: int64, rows + 1 of them: row i is tokens [offsets[i], offsets[i+1]);
  * <li>{@code labels.bin}: int32 per row;
  * <li>{@code meta.json}: counts, id width, pad id, CRC-32C of each file, and what the rows were made from.
@@ -27,9 +28,10 @@ import java.util.zip.CRC32C;
  * An immutable list: {@link #get} decodes one row into a short-lived {@link EncodedExample}.
  */
 public final class TokenizedRows extends AbstractList<EncodedExample> implements RandomAccess {
-    static final int FORMAT_VERSION = 1;
+    static final int FORMAT_VERSION = 2;
     static final String IDS = "input_ids.bin";
     static final String TYPES = "token_type_ids.bin";
+    static final String MASKS = "attention_mask.bin";
     static final String OFFSETS = "offsets.bin";
     static final String LABELS = "labels.bin";
     static final String META = "meta.json";
@@ -43,15 +45,18 @@ public final class TokenizedRows extends AbstractList<EncodedExample> implements
     private final Meta meta;
     private final MappedFile ids;
     private final MappedFile types;
+    private final MappedFile masks;
     private final MappedFile offsets;
     private final MappedFile labels;
     private final int rows;
 
-    private TokenizedRows(Path folder, Meta meta, MappedFile ids, MappedFile types, MappedFile offsets, MappedFile labels) {
+    private TokenizedRows(Path folder, Meta meta, MappedFile ids, MappedFile types, MappedFile masks, MappedFile offsets,
+            MappedFile labels) {
         this.folder = folder;
         this.meta = meta;
         this.ids = ids;
         this.types = types;
+        this.masks = masks;
         this.offsets = offsets;
         this.labels = labels;
         this.rows = (int) meta.rows();
@@ -79,6 +84,7 @@ public final class TokenizedRows extends AbstractList<EncodedExample> implements
         }
         MappedFile ids = MappedFile.map(folder.resolve(IDS), meta.tokens() * meta.idBytes(), meta);
         MappedFile types = MappedFile.map(folder.resolve(TYPES), meta.tokens(), meta);
+        MappedFile masks = MappedFile.map(folder.resolve(MASKS), meta.tokens(), meta);
         MappedFile offsets = MappedFile.map(folder.resolve(OFFSETS), (meta.rows() + 1) * Long.BYTES, meta);
         MappedFile labels = MappedFile.map(folder.resolve(LABELS), meta.rows() * Integer.BYTES, meta);
         long previous = 0;
@@ -92,7 +98,7 @@ public final class TokenizedRows extends AbstractList<EncodedExample> implements
         if (previous != meta.tokens()) {
             throw new InvalidCacheException(OFFSETS + " ends at " + previous + ", not " + meta.tokens());
         }
-        return new TokenizedRows(folder, meta, ids, types, offsets, labels);
+        return new TokenizedRows(folder, meta, ids, types, masks, offsets, labels);
     }
 
     public Path folder() {
@@ -122,12 +128,16 @@ public final class TokenizedRows extends AbstractList<EncodedExample> implements
         int length = (int) (offsets.getLong((long) (row + 1) * Long.BYTES) - from);
         int[] inputIds = new int[length];
         int[] typeIds = new int[length];
+        int[] mask = new int[length];
+        boolean allAttended = true;
         for (int t = 0; t < length; t++) {
             long token = from + t;
             inputIds[t] = meta.idBytes() == 2 ? ids.getShort(token * 2) & 0xFFFF : ids.getInt(token * 4);
             typeIds[t] = types.getByte(token);
+            mask[t] = masks.getByte(token);
+            allAttended &= mask[t] == 1;
         }
-        return new EncodedExample(inputIds, typeIds, labels.getInt((long) row * Integer.BYTES));
+        return new EncodedExample(inputIds, typeIds, labels.getInt((long) row * Integer.BYTES), allAttended ? null : mask);
     }
 
     /** A cache folder that cannot be used: it is ignored and written again. */

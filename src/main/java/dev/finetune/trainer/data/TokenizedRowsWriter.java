@@ -25,6 +25,7 @@ final class TokenizedRowsWriter implements Closeable {
     private final int idBytes;
     private final Appender ids;
     private final Appender types;
+    private final Appender masks;
     private final Appender offsets;
     private final Appender labels;
     private long rows;
@@ -39,6 +40,7 @@ final class TokenizedRowsWriter implements Closeable {
         this.idBytes = idBytes;
         this.ids = new Appender(folder.resolve(TokenizedRows.IDS));
         this.types = new Appender(folder.resolve(TokenizedRows.TYPES));
+        this.masks = new Appender(folder.resolve(TokenizedRows.MASKS));
         this.offsets = new Appender(folder.resolve(TokenizedRows.OFFSETS));
         this.labels = new Appender(folder.resolve(TokenizedRows.LABELS));
         offsets.putLong(0);
@@ -61,6 +63,7 @@ final class TokenizedRowsWriter implements Closeable {
                 throw new IllegalStateException("token type id " + typeIds[t] + " does not fit in a byte");
             }
             types.putByte((byte) typeIds[t]);
+            masks.putByte((byte) row.attends(t));
         }
         tokens += inputIds.length;
         offsets.putLong(tokens);
@@ -75,7 +78,7 @@ final class TokenizedRowsWriter implements Closeable {
     /** Flushes the files and writes {@code meta.json}; {@code key} records what the rows were made from. */
     void finish(int padTokenId, Map<String, String> key) throws IOException {
         Map<String, Long> crc = new LinkedHashMap<>();
-        for (Appender a : new Appender[] {ids, types, offsets, labels}) {
+        for (Appender a : new Appender[] {ids, types, masks, offsets, labels}) {
             crc.put(a.file.getFileName().toString(), a.finish());
         }
         TokenizedRows.Meta meta = new TokenizedRows.Meta(TokenizedRows.FORMAT_VERSION, rows, tokens, idBytes,
@@ -85,7 +88,7 @@ final class TokenizedRowsWriter implements Closeable {
 
     @Override
     public void close() throws IOException {
-        for (Appender a : new Appender[] {ids, types, offsets, labels}) {
+        for (Appender a : new Appender[] {ids, types, masks, offsets, labels}) {
             a.channel.close();
         }
     }

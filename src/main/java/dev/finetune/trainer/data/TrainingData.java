@@ -43,10 +43,16 @@ public record TrainingData(List<EncodedExample> train, List<EncodedExample> eval
      */
     public static TrainingData load(Path location, DatasetSource source, TaskSpec task, Path modelDir, TokenizedCache cache)
             throws IOException {
+        return load(location, source, task, modelDir, null, cache);
+    }
+
+    /** As above; splits of pre-tokenised rows (an input_ids column) are checked against {@code model} and need no tokenizer. */
+    public static TrainingData load(Path location, DatasetSource source, TaskSpec task, Path modelDir, ModelInputs model,
+            TokenizedCache cache) throws IOException {
         List<Path> files = new ArrayList<>();
         files.add(DatasetSplits.trainFile(location, source));
         DatasetSplits.evalFile(location, source).ifPresent(files::add);
-        List<TokenizedRows> rows = cache.load(files, source == null ? null : source.format, task, modelDir);
+        List<TokenizedRows> rows = cache.load(files, source == null ? null : source.format, task, modelDir, model);
         List<EncodedExample> eval = rows.size() > 1 ? rows.get(1) : List.of();
         return new TrainingData(rows.get(0), eval, rows.get(0).padTokenId());
     }

@@ -27,6 +27,24 @@ public interface EncoderConfig {
 
     float initializerRange();
 
+    /**
+     * The id a batch of pre-tokenised rows is padded with: config.json's pad_token_id (transformers writes it for every
+     * family; roberta and mpnet use 1), 0 where it has none. Families whose default differs override this.
+     */
+    default int padTokenId() {
+        var id = toJson().get("pad_token_id");
+        return id != null && id.canConvertToInt() ? id.intValue() : 0;
+    }
+
+    /**
+     * How many token types the embeddings hold (config.json's type_vocab_size); 0 where the family has no token-type
+     * embedding (DeBERTa-v2 with type_vocab_size 0, MPNet, DistilBERT), whose token_type_ids transformers ignores.
+     */
+    default int typeVocabSize() {
+        var size = toJson().get("type_vocab_size");
+        return size != null && size.canConvertToInt() ? size.intValue() : 0;
+    }
+
     int numLabels();
 
     /** Label names in id order (id2label). */

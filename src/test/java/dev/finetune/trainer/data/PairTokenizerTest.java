@@ -36,9 +36,75 @@ class PairTokenizerTest {
     @Test
     void theModelFolderNeedsATokenizerJson() {
         DataException e = assertThrows(DataException.class, () -> PairTokenizer.fromModelDir(dir, 128));
-        assertEquals(dir.resolve("tokenizer.json") + ": no such file (the model folder needs a Hugging Face tokenizer.json)",
-                e.getMessage());
+        assertEquals(dir.resolve("tokenizer.json") + ": no such file (the model folder needs a Hugging Face tokenizer.json;"
+                + " or give pre-tokenised rows, with an input_ids column, which need no tokenizer)", e.getMessage());
     }
+
+    /** DeBERTa-v3 and XLM-R repos may ship only the sentencepiece model: DJL reads tokenizer.json only, so say what to do. */
+    @Test
+    void aFolderWithOnlyASentencepieceModelIsRefusedNamingTheMissingTokenizerJson() throws Exception {
+        for (String spm : PairTokenizer.SENTENCEPIECE_FILES) {
+            Path folder = Files.createDirectories(dir.resolve(spm + "-only"));
+            Files.write(folder.resolve(spm), new byte[] {10, 5, 10, 3, 60, 112, 62}); // a protobuf's first bytes
+            DataException e = assertThrows(DataException.class, () -> PairTokenizer.fromModelDir(folder, 128));
+            assertTrue(e.getMessage().startsWith(folder.resolve("tokenizer.json") + ": no such file"), e.getMessage());
+            assertTrue(e.getMessage().contains("it has only the sentencepiece model " + spm + ", which the trainer does not read"),
+                    e.getMessage());
+            assertTrue(e.getMessage().contains("or give pre-tokenised rows, with an input_ids column"), e.getMessage());
+        }
+    }
+
+    /**
+     * A Unigram tokenizer.json (the kind transformers converts DeBERTa-v3's and XLM-R's sentencepiece models to) loads and
+     * encodes through DJL: Metaspace pieces chosen by score (Viterbi), unknown characters to unk_id, DeBERTa-v3's
+     * {@code [CLS] A [SEP] B [SEP]} template with token types.
+     */
+    @Test
+    void aUnigramTokenizerJsonLoadsAndEncodes() throws Exception {
+        Files.writeString(dir.resolve("tokenizer.json"), UNIGRAM_TOKENIZER);
+        Files.writeString(dir.resolve("tokenizer_config.json"), "{\"pad_token\": \"[PAD]\"}");
+        try (PairTokenizer tokenizer = PairTokenizer.fromModelDir(dir, 16)) {
+            assertEquals(0, tokenizer.padTokenId());
+            List<EncodedExample> encoded = tokenizer.encode(List.of(
+                    new Example("f", 1, List.of("hello world"), 0),
+                    new Example("f", 2, List.of("helloworld"), 0),
+                    new Example("f", 3, List.of("hellod"), 0),
+                    new Example("f", 4, List.of("hello x"), 0)));
+            assertArrayEquals(new int[] {1, 4, 5, 2}, encoded.get(0).inputIds());
+            // "▁hello" (-1) beats "▁he" + "llo" (-6); "world" without its word boundary is spelt out
+            assertArrayEquals(new int[] {1, 4, 11, 10, 12, 9, 13, 2}, encoded.get(1).inputIds());
+            assertArrayEquals(new int[] {1, 4, 13, 2}, encoded.get(2).inputIds());
+            assertArrayEquals(new int[] {1, 4, 6, 3, 2}, encoded.get(3).inputIds(), "'x' is not in the vocabulary: [UNK]");
+            EncodedExample pair = tokenizer.encode(List.of(new Example("f", 5, List.of("hello world", "world hello"), 1))).get(0);
+            assertArrayEquals(new int[] {1, 4, 5, 2, 5, 4, 2}, pair.inputIds());
+            assertArrayEquals(new int[] {0, 0, 0, 0, 1, 1, 1}, pair.tokenTypeIds());
+        }
+        assertEquals(2, TokenizedCache.idBytes(dir.resolve("tokenizer.json")), "Unigram ids are list positions");
+    }
+
+    private static final String UNIGRAM_TOKENIZER = """
+            {"version": "1.0", "truncation": null, "padding": null,
+             "added_tokens": [
+              {"id": 0, "content": "[PAD]", "single_word": false, "lstrip": false, "rstrip": false, "normalized": false, "special": true},
+              {"id": 1, "content": "[CLS]", "single_word": false, "lstrip": false, "rstrip": false, "normalized": false, "special": true},
+              {"id": 2, "content": "[SEP]", "single_word": false, "lstrip": false, "rstrip": false, "normalized": false, "special": true},
+              {"id": 3, "content": "[UNK]", "single_word": false, "lstrip": false, "rstrip": false, "normalized": false, "special": true}],
+             "normalizer": null,
+             "pre_tokenizer": {"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "always", "split": true},
+             "post_processor": {"type": "TemplateProcessing",
+              "single": [{"SpecialToken": {"id": "[CLS]", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
+                         {"SpecialToken": {"id": "[SEP]", "type_id": 0}}],
+              "pair": [{"SpecialToken": {"id": "[CLS]", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
+                       {"SpecialToken": {"id": "[SEP]", "type_id": 0}}, {"Sequence": {"id": "B", "type_id": 1}},
+                       {"SpecialToken": {"id": "[SEP]", "type_id": 1}}],
+              "special_tokens": {"[CLS]": {"id": "[CLS]", "ids": [1], "tokens": ["[CLS]"]},
+                                 "[SEP]": {"id": "[SEP]", "ids": [2], "tokens": ["[SEP]"]}}},
+             "decoder": {"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "always", "split": true},
+             "model": {"type": "Unigram", "unk_id": 3, "byte_fallback": false, "vocab": [
+              ["[PAD]", 0.0], ["[CLS]", 0.0], ["[SEP]", 0.0], ["[UNK]", 0.0], ["\u2581hello", -1.0], ["\u2581world", -1.5],
+              ["\u2581", -2.0], ["h", -4.0], ["e", -4.0], ["l", -4.0], ["o", -4.0], ["w", -4.0], ["r", -4.0], ["d", -4.0],
+              ["\u2581he", -3.0], ["llo", -3.0]]}}
+            """;
 
     @Test
     void thePadTokenIsReadNotAssumed() throws Exception {

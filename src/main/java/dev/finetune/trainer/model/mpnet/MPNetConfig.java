@@ -122,6 +122,18 @@ public final class MPNetConfig implements EncoderConfig {
     }
 
     public int vocabSize() { return vocabSize; }
+
+    /** pad_token_id, 1 where absent (MPNetConfig's default, and the padding index its embeddings hard-code). */
+    @Override
+    public int padTokenId() {
+        return json.path("pad_token_id").canConvertToInt() ? json.get("pad_token_id").intValue() : MPNetModel.PADDING_IDX;
+    }
+
+    /** MPNet has no token-type embedding: its tokenizer gives no token_type_ids and the model takes none. */
+    @Override
+    public int typeVocabSize() {
+        return 0;
+    }
     public int hiddenSize() { return hiddenSize; }
     public int numHiddenLayers() { return numHiddenLayers; }
     public int numAttentionHeads() { return numAttentionHeads; }

@@ -1,0 +1,270 @@
+package dev.finetune.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.finetune.trainer.model.HfOracleCase;
+import dev.finetune.trainer.model.ModelFamilies;
+import dev.finetune.trainer.model.SafetensorsReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import picocli.CommandLine;
+
+/**
+ * Pre-tokenised rows through the real CLI against what transformers computed (shared/fixtures/hf-oracle): the rows of
+ * each case's inputs.json, with no tokenizer in the model folder (config.json + model.safetensors only).
+ * {@code predict} must write the case's seq_cls_logits, and a two-step {@code run} must leave the weights transformers
+ * had after two AdamW steps. Every case whose model_type is registered runs (families added later are picked up);
+ * the others, and everything without the shared folder, are skipped.
+ */
+class PretokenizedOracleTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Path ORACLE = Path.of(System.getProperty("finetune.shared", "../shared")).resolve("fixtures/hf-oracle");
+    /** Adam moves an element whose gradient is rounding noise by up to lr either way (hf-oracle's README). */
+    private static final double SENSITIVE_TOLERANCE = 2e-3;
+
+    @TempDir
+    Path tmp;
+
+    /** The case folders (a placeholder that skips when the shared folder is absent). */
+    static Stream<String> cases() throws IOException {
+        if (!Files.isDirectory(ORACLE)) {
+            return Stream.of("(no shared folder)");
+        }
+        try (Stream<Path> dirs = Files.list(ORACLE)) {
+            return dirs.filter(d -> Files.isRegularFile(d.resolve("case.json"))).map(d -> d.getFileName().toString())
+                    .sorted().toList().stream();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void predictOnPreTokenisedRowsWritesTransformersLogits(String name) throws Exception {
+        HfOracleCase c = registeredCase(name);
+        assumeTrue(isSingleLabel(c), name + ": predict's labels for " + problemType(c) + " arrive with that task");
+        Path model = modelWithoutTokenizer(c, false);
+        double tolerance = c.tolerance("seq_cls_logits");
+        double[] expected = c.expected("seq_cls_logits");
+
+        // As inputs.json gives them (padded to the longest, with attention_mask), as JSON lines and as Parquet lists ...
+        Path padded = writeRows(c, tmp.resolve("padded.jsonl"), true);
+        assertLogits(name + " padded JSONL", predict(model, padded), expected, c.numLabels(), tolerance);
+        assertLogits(name + " padded Parquet", predict(model, toParquet(padded)), expected, c.numLabels(), tolerance);
+        // ... and cut to each row's own length without a mask: batches are padded with the model's pad_token_id.
+        Path unpadded = writeRows(c, tmp.resolve("unpadded.jsonl"), false);
+        assertLogits(name + " unpadded JSONL", predict(model, unpadded), expected, c.numLabels(), tolerance);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void aTwoStepRunOnPreTokenisedRowsEndsWithTransformersWeights(String name) throws Exception {
+        HfOracleCase c = registeredCase(name);
+        assumeTrue(c.has("loss_step2"), name + ": no training reference (only the main cases have one)");
+        assumeTrue(isSingleLabel(c), name + ": " + problemType(c));
+        Path model = modelWithoutTokenizer(c, true);
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        writeRows(c, data.resolve("train.jsonl"), true);
+        Path manifest = tmp.resolve("job.yaml");
+        JsonNode training = c.training();
+        Files.writeString(manifest, """
+                apiVersion: finetune.dev/v1alpha1
+                kind: FineTuneJob
+                metadata:
+                  name: oracle-%s
+                spec:
+                  model:
+                    uri: model
+                  dataset:
+                    uri: data
+                    trainSplit: train
+                  task:
+                    numLabels: %d
+                    maxLength: %d
+                  training:
+                    maxSteps: %d
+                    perDeviceTrainBatchSize: 3
+                    learningRate: %s
+                    lrSchedulerType: constant
+                    weightDecay: %s
+                    adamBeta1: %s
+                    adamBeta2: %s
+                    adamEpsilon: %s
+                    maxGradNorm: %s
+                    loggingSteps: 1
+                    saveStrategy: "no"
+                  resources:
+                    gpus: 0
+                """.formatted(name, c.numLabels(), c.expectedShape("last_hidden_state").get(1), training.get("steps").asInt(),
+                training.get("lr").asText(), training.get("weight_decay").asText(), training.get("betas").get(0).asText(),
+                training.get("betas").get(1).asText(), training.get("eps").asText(), training.get("clip_grad_norm").asText()));
+        Path out = tmp.resolve("out");
+
+        Result result = run("run", manifest.toString(), "--output", out.toString(), "--no-progress-bar");
+
+        assertEquals(0, result.code, result.err + result.out);
+        assertTrue(result.out.contains("  Total optimization steps = 2"), result.out);
+        int checked = 0;
+        try (NDManager manager = NDManager.newBaseManager();
+                SafetensorsReader weights = SafetensorsReader.open(out.resolve("final/model.safetensors"))) {
+            for (String parameter : weights.names()) {
+                String reference = "after2/" + parameter;
+                assertTrue(c.has(reference), name + ": final/ holds " + parameter + ", which transformers' model has not");
+                float[] actual = weights.read(parameter, manager).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+                double[] expected = c.expected(reference);
+                Set<Long> sensitive = c.sensitive(parameter);
+                double tight = c.tolerance(reference);
+                assertEquals(expected.length, actual.length, parameter);
+                for (int i = 0; i < actual.length; i++) {
+                    double limit = sensitive.contains((long) i) ? SENSITIVE_TOLERANCE : tight;
+                    double diff = Math.abs(actual[i] - expected[i]);
+                    assertTrue(diff <= limit, name + ": " + parameter + "[" + i + "] is " + actual[i] + ", transformers "
+                            + expected[i] + " after two steps (diff " + diff + " > " + limit + ")");
+                }
+                checked++;
+            }
+        }
+        assertTrue(checked > 10, name + ": only " + checked + " parameters in final/");
+    }
+
+    private static HfOracleCase registeredCase(String name) throws IOException {
+        assumeTrue(Files.isDirectory(ORACLE.resolve(name)), "skipped: " + ORACLE + " is absent (set -Dfinetune.shared)");
+        String modelType = JSON.readTree(ORACLE.resolve(name).resolve("config.json").toFile()).path("model_type").asText();
+        assumeTrue(ModelFamilies.supported().contains(modelType), name + ": model_type " + modelType + " is not registered");
+        return HfOracleCase.load(name);
+    }
+
+    private static String problemType(HfOracleCase c) throws IOException {
+        return JSON.readTree(c.dir().resolve("config.json").toFile()).path("problem_type").asText();
+    }
+
+    private static boolean isSingleLabel(HfOracleCase c) throws IOException {
+        return problemType(c).equals("single_label_classification");
+    }
+
+    /** config.json and model.safetensors only; for training, with dropout off (the fixture trains in eval mode). */
+    private Path modelWithoutTokenizer(HfOracleCase c, boolean noDropout) throws IOException {
+        Path model = Files.createDirectories(tmp.resolve("model"));
+        ObjectNode config = (ObjectNode) JSON.readTree(c.dir().resolve("config.json").toFile());
+        if (noDropout) {
+            List<String> dropouts = new ArrayList<>();
+            config.fieldNames().forEachRemaining(field -> {
+                if (field.contains("dropout")) {
+                    dropouts.add(field);
+                }
+            });
+            dropouts.forEach(field -> config.put(field, 0.0));
+            config.put("classifier_dropout", 0.0);
+        }
+        Files.writeString(model.resolve("config.json"), JSON.writeValueAsString(config));
+        Files.copy(c.dir().resolve("model.safetensors"), model.resolve("model.safetensors"));
+        return model;
+    }
+
+    /** inputs.json's rows, one JSON object each: padded as given (with attention_mask) or cut to their lengths. */
+    private static Path writeRows(HfOracleCase c, Path file, boolean padded) throws IOException {
+        JsonNode inputs = JSON.readTree(c.dir().resolve("inputs.json").toFile());
+        JsonNode lengths = inputs.get("meta").get("lengths");
+        List<String> lines = new ArrayList<>();
+        for (int row = 0; row < inputs.get("input_ids").size(); row++) {
+            int length = padded ? inputs.get("input_ids").get(row).size() : lengths.get(row).asInt();
+            ObjectNode line = JSON.createObjectNode();
+            for (String column : padded ? List.of("input_ids", "token_type_ids", "attention_mask") : List.of("input_ids", "token_type_ids")) {
+                if (inputs.has(column)) {
+                    ArrayNode values = line.putArray(column);
+                    for (int t = 0; t < length; t++) {
+                        values.add(inputs.get(column).get(row).get(t).asLong());
+                    }
+                }
+            }
+            line.put("label", inputs.get("labels").get(row).asInt());
+            lines.add(JSON.writeValueAsString(line));
+        }
+        Files.write(file, lines);
+        return file;
+    }
+
+    /** The same rows as Parquet list columns (DuckDB, as the trainer reads Parquet). */
+    private static Path toParquet(Path jsonl) throws Exception {
+        Path parquet = jsonl.resolveSibling(jsonl.getFileName().toString().replace(".jsonl", ".parquet"));
+        try (Connection connection = DriverManager.getConnection("jdbc:duckdb:");
+                Statement statement = connection.createStatement()) {
+            statement.execute("SET autoinstall_known_extensions = false");
+            statement.execute("COPY (SELECT * FROM read_json('" + jsonl + "', format = 'newline_delimited')) TO '" + parquet
+                    + "' (FORMAT PARQUET)");
+        }
+        return parquet;
+    }
+
+    private List<double[]> predict(Path model, Path rows) throws IOException {
+        Path output = tmp.resolve("predictions-" + rows.getFileName() + ".jsonl");
+        Result result = run("predict", "--model", model.toString(), "--data", rows.toString(), "--output", output.toString());
+        assertEquals(0, result.code, result.err + result.out);
+        List<double[]> logits = new ArrayList<>();
+        for (String line : Files.readAllLines(output)) {
+            JsonNode values = JSON.readTree(line).get("logits");
+            double[] row = new double[values.size()];
+            for (int i = 0; i < row.length; i++) {
+                row[i] = values.get(i).asDouble();
+            }
+            logits.add(row);
+        }
+        return logits;
+    }
+
+    private static void assertLogits(String what, List<double[]> actual, double[] expected, int numLabels, double tolerance) {
+        assertEquals(expected.length / numLabels, actual.size(), what + ": rows");
+        for (int r = 0; r < actual.size(); r++) {
+            assertEquals(numLabels, actual.get(r).length, what + ": logits of row " + r);
+            for (int k = 0; k < numLabels; k++) {
+                double want = expected[r * numLabels + k];
+                assertTrue(Math.abs(actual.get(r)[k] - want) <= tolerance, what + ": row " + r + " logit " + k + " is "
+                        + actual.get(r)[k] + ", transformers " + want + " (tolerance " + tolerance + ")");
+            }
+        }
+    }
+
+    private record Result(int code, String out, String err) {}
+
+    private static Result run(String... args) {
+        PrintStream originalOut = System.out;
+        PrintStream originalErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        StringWriter err = new StringWriter();
+        CommandLine cli = Main.commandLine();
+        cli.setErr(new PrintWriter(err, true));
+        int code;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
+        try {
+            code = cli.execute(args);
+        } finally {
+            System.setOut(originalOut);
+            System.setErr(originalErr);
+        }
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err + log.toString(StandardCharsets.UTF_8));
+    }
+}
