@@ -125,15 +125,19 @@ public final class DatasetReader {
         }
     }
 
-    /** Text rows: a row that carries input_ids among them is refused (a dataset is one kind or the other). */
+    /**
+     * Text rows: a row that carries input_ids among them is refused (a dataset is one kind or the other). In JSON lines
+     * the required columns are checked here, after that, so that such a row is named for what it is.
+     */
     private static void readRows(Path file, String format, ExampleMapper mapper, Consumer<RawRow> sink) {
         Columns task = mapper.columns();
+        boolean jsonl = DataFormat.of(format, file) == DataFormat.JSONL;
         Set<String> lists = new HashSet<>(task.lists());
         lists.add(PretokenizedMapper.INPUT_IDS);
-        List<String> optional = new ArrayList<>(task.optional());
+        List<String> optional = new ArrayList<>(jsonl ? task.all() : task.optional());
         optional.add(PretokenizedMapper.INPUT_IDS);
         long[] firstLine = {-1};
-        readRows(file, format, new Columns(task.required(), optional, lists), row -> {
+        readRows(file, format, new Columns(jsonl ? List.of() : task.required(), optional, lists), row -> {
             if (firstLine[0] < 0) {
                 firstLine[0] = row.line();
             }
@@ -142,6 +146,11 @@ public final class DatasetReader {
                         ? "pre-tokenised rows are read with the model's limits (run, predict), not by this reader"
                         : "this row is pre-tokenised but the row on line " + firstLine[0] + " is text: a dataset is either"
                                 + " all pre-tokenised (input_ids on every row) or all text");
+            }
+            for (String column : task.required()) {
+                if (!row.cells().containsKey(column)) {
+                    throw DataException.atField(file, row.line(), column, "missing from this row");
+                }
             }
             Map<String, String> cells = new LinkedHashMap<>(row.cells());
             cells.remove(PretokenizedMapper.INPUT_IDS);

@@ -87,7 +87,11 @@ final class PretokenizedMapper {
             throw DataException.atField(file, line, INPUT_IDS, "missing from this row, but the row on line " + firstLine
                     + " is pre-tokenised: a dataset is either all pre-tokenised (input_ids on every row) or all text");
         }
-        int[] ids = ints(file, line, INPUT_IDS, row.cells().get(INPUT_IDS));
+        String idsCell = row.cells().get(INPUT_IDS);
+        if (idsCell == null) {
+            throw DataException.atField(file, line, INPUT_IDS, "is null");
+        }
+        int[] ids = ints(file, line, INPUT_IDS, idsCell);
         if (ids.length == 0) {
             throw DataException.atField(file, line, INPUT_IDS, "an empty list of token ids");
         }
@@ -100,7 +104,7 @@ final class PretokenizedMapper {
         checkLength(file, line, ids.length);
         int[] types = new int[ids.length];
         String typeCell = row.cells().get(TOKEN_TYPE_IDS);
-        if (typeCell != null) {
+        if (typeCell != null && !typeCell.isBlank()) { // blank: an empty CSV cell
             int[] given = sameLength(file, line, TOKEN_TYPE_IDS, ints(file, line, TOKEN_TYPE_IDS, typeCell), ids.length);
             // A model without token types ignores them, as transformers does (DeBERTa-v3's tokenizer still gives them).
             if (model.typeVocabSize() > 0) {
@@ -115,7 +119,7 @@ final class PretokenizedMapper {
         }
         int[] mask = null;
         String maskCell = row.cells().get(ATTENTION_MASK);
-        if (maskCell != null) {
+        if (maskCell != null && !maskCell.isBlank()) {
             mask = sameLength(file, line, ATTENTION_MASK, ints(file, line, ATTENTION_MASK, maskCell), ids.length);
             for (int t = 0; t < mask.length; t++) {
                 if (mask[t] != 0 && mask[t] != 1) {
