@@ -71,6 +71,47 @@ class TokenizedCacheTest {
         }
     }
 
+    /**
+     * Pre-tokenised splits are cached as they are, with no tokenizer ever loaded: ids, token types, the rows' own
+     * attention masks, and the model's pad id; the key covers the model's limits (config.json) and maxLength.
+     */
+    @Test
+    void preTokenisedRowsAreCachedAsGivenWithoutATokenizer() throws Exception {
+        Files.write(data.resolve("train.jsonl"), List.of(
+                "{\"input_ids\": [2, 70, 3, 80, 3], \"token_type_ids\": [0, 0, 0, 1, 1], \"label\": 1}",
+                "{\"input_ids\": [2, 100, 3, 1, 1], \"attention_mask\": [1, 1, 1, 0, 0], \"label\": 0}",
+                "{\"input_ids\": [2, 65600, 3], \"label\": 1}"));
+        Files.write(data.resolve("validation.jsonl"), List.of("{\"input_ids\": [2, 7, 3], \"label\": 0}"));
+        ModelInputs inputs = new ModelInputs(70000, 2, 1, 64, model.resolve("config.json"));
+        TaskSpec task = QuickstartAssetsTest.task();
+        TokenizedCache cache = new TokenizedCache(cacheRoot, (m, maxLength) -> {
+            throw new AssertionError("no tokenizer for pre-tokenised rows");
+        });
+
+        TrainingData first = TrainingData.load(data, TrainingDataTest.source(), task, model, inputs, cache);
+        assertTrue(first.train() instanceof TokenizedRows);
+        assertEquals(1, first.padTokenId(), "batches padded with the model's pad_token_id");
+        assertArrayEquals(new int[] {2, 70, 3, 80, 3}, first.train().get(0).inputIds());
+        assertArrayEquals(new int[] {0, 0, 0, 1, 1}, first.train().get(0).tokenTypeIds());
+        assertEquals(null, first.train().get(0).attentionMask(), "no mask given: every token attended to");
+        assertArrayEquals(new int[] {1, 1, 1, 0, 0}, first.train().get(1).attentionMask());
+        assertArrayEquals(new int[] {2, 65600, 3}, first.train().get(2).inputIds(), "a vocabulary past 16 bits: int32 ids");
+        assertEquals(List.of(1, 0, 1), first.train().stream().map(EncodedExample::label).toList());
+        assertEquals(1, first.eval().size());
+        List<String> written = entries();
+
+        TrainingData again = TrainingData.load(data, TrainingDataTest.source(), task, model, inputs, cache);
+        assertEquals(written, entries(), "mapped from the cache");
+        assertSameRows(first.train(), again.train());
+
+        task.maxLength = 32; // the limit the rows were checked against
+        TrainingData.load(data, TrainingDataTest.source(), task, model, inputs, cache);
+        assertNotEquals(written, entries());
+        List<String> shorter = entries();
+        TrainingData.load(data, TrainingDataTest.source(), task, model, new ModelInputs(70000, 2, 0, 64, model.resolve("config.json")), cache);
+        assertNotEquals(shorter, entries(), "another pad id is another key");
+    }
+
     @Test
     void aSecondStartMapsTheCacheWithoutLoadingTheTokenizer() throws Exception {
         TrainingData inHeap = TrainingData.load(data, TrainingDataTest.source(), QuickstartAssetsTest.task(), model);
