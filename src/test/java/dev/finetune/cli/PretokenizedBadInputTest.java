@@ -165,6 +165,25 @@ class PretokenizedBadInputTest {
         }
     }
 
+    /** Parquet splits with list columns (as datasets writes a tokenised split) train as the JSON lines do. */
+    @Test
+    void parquetSplitsOfPreTokenisedRowsTrain() throws Exception {
+        Workspace w = new Workspace(tmp);
+        for (String split : List.of("train", "validation")) {
+            Path jsonl = w.root().resolve("data").resolve(split + ".jsonl");
+            try (java.sql.Connection connection = java.sql.DriverManager.getConnection("jdbc:duckdb:");
+                    java.sql.Statement statement = connection.createStatement()) {
+                statement.execute("COPY (SELECT * FROM read_json('" + jsonl + "', format = 'newline_delimited')) TO '"
+                        + jsonl.resolveSibling(split + ".parquet") + "' (FORMAT PARQUET)");
+            }
+            Files.delete(jsonl);
+        }
+        Result result = Result.of(w.run(w.manifest(false)));
+        assertEquals(0, result.code(), result.output());
+        assertTrue(result.output().contains("Num examples = 8"), result.output());
+        assertTrue(Files.isRegularFile(w.out().resolve("final/model.safetensors")), result.output());
+    }
+
     private static List<double[]> logits(String output) throws IOException {
         List<double[]> rows = new ArrayList<>();
         for (String line : output.lines().filter(l -> l.startsWith("{\"line\":")).toList()) {
