@@ -21,6 +21,8 @@ final class ExitCodes {
     static final int FAILED = 1;
     static final int INVALID = 2;
     static final int STOPPED = 143;
+    /** EX_TEMPFAIL: something out of reach for now (the Hub, the cluster's API server); trying again later can work. */
+    static final int UNAVAILABLE = SourceException.TRANSIENT;
     /** Out of Java heap, host or GPU memory: the same settings fail the same way, so the Job fails at once on it. */
     static final int OUT_OF_MEMORY = TrainingJobDependent.EXIT_OUT_OF_MEMORY;
 

@@ -78,6 +78,12 @@ public class OperatorCommand implements Callable<Integer> {
                 : leaseNamespace.isBlank() ? new LeaderElectionConfiguration("finetune-operator")
                 : new LeaderElectionConfiguration("finetune-operator", leaseNamespace);
         var client = new KubernetesClientBuilder().build();
+        Optional<String> down = ClusterConnection.unreachable(client.getConfiguration());
+        if (down.isPresent()) {
+            client.close();
+            spec.commandLine().getErr().println("error: " + down.get());
+            return ExitCodes.UNAVAILABLE;
+        }
         Operator operator = OperatorBootstrap.create(client, settings, registry, election);
         try (OperatorHttpServer http = new OperatorHttpServer(httpPort, operator, registry)) {
             http.start();

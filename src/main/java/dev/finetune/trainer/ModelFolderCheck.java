@@ -4,10 +4,9 @@ import dev.finetune.trainer.data.DataException;
 import dev.finetune.trainer.data.ModelInputs;
 import dev.finetune.trainer.model.EncoderConfig;
 import dev.finetune.trainer.model.ModelFamilies;
-import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
@@ -48,21 +47,18 @@ public final class ModelFolderCheck {
                 modelDir.resolve("config.json"));
     }
 
-    /** The folder's config.json, or an error that names it. */
+    /** The folder's config.json, or an error that names it; parsed once, syntax errors as file:line. */
     public static EncoderConfig config(Path modelDir) {
         Path file = modelDir.resolve("config.json");
         if (Files.isDirectory(file)) {
             throw DataException.inFile(file, "is a folder, expected the model's config file");
         }
-        TokenizerFilesCheck.parse(file); // a syntax error as file:line, before BertConfig reads the fields
-        try {
-            return ModelFamilies.readConfig(file);
-        } catch (NoSuchFileException e) {
+        JsonNode json = TokenizerFilesCheck.parse(file); // null when absent; an object otherwise
+        if (json == null) {
             throw DataException.inFile(file, "no such file (a Hugging Face model folder needs a config.json)");
-        } catch (CharacterCodingException e) {
-            throw DataException.inFile(file, "not UTF-8 text, so not a JSON config");
-        } catch (IOException e) {
-            throw DataException.inFile(file, "cannot read it: " + e.getMessage());
+        }
+        try {
+            return ModelFamilies.parseConfig((ObjectNode) json, file.toString());
         } catch (IllegalArgumentException e) {
             throw new DataException(e.getMessage(), e); // the configs' messages name the file and the field
         }

@@ -112,7 +112,8 @@ public final class TrainingJob {
             callbacks.forEach(trainer::addCallback);
             DiskSpaceCheck diskSpace = DiskSpaceCheck.forModel(output, model, modelDir, DiskSpaceCheck.FILE_STORE);
             CheckpointWriter checkpoints = new CheckpointWriter(output, model, modelDir, spec.training, meters)
-                    .withDiskSpaceCheck(diskSpace);
+                    .withDiskSpaceCheck(diskSpace)
+                    .withModelMaxLength(spec.task.maxLength);
             trainer.withCheckpointSaver(checkpoints);
             // Read on the host: train() copies the moments into the optimiser and frees these.
             Optional<TrainingSnapshot> resume = CheckpointResume.prepare(output, spec.training, model, trainer.steps(),

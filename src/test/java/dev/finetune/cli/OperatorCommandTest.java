@@ -67,6 +67,54 @@ class OperatorCommandTest {
     }
 
     @Test
+    void aClusterThatIsDownIsNamedByItsServerUrlInOneLineWithTheRetriableCode() throws IOException {
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        String server = "https://127.0.0.1:" + closedPort;
+        Path kubeconfig = Files.writeString(tmp.resolve("down.yaml"), """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: down
+                  cluster:
+                    server: %s
+                    insecure-skip-tls-verify: true
+                users:
+                - name: u
+                  user:
+                    token: t
+                contexts:
+                - name: down
+                  context:
+                    cluster: down
+                    user: u
+                current-context: down
+                """.formatted(server));
+        String before = System.getProperty("kubeconfig");
+        System.setProperty("kubeconfig", kubeconfig.toString());
+        try {
+            StringWriter err = new StringWriter();
+            CommandLine cli = Main.commandLine();
+            cli.setErr(new PrintWriter(err, true));
+            long start = System.nanoTime();
+            int code = cli.execute("operator", "--http-port", "0");
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(75, code, err.toString());
+            assertEquals(1, err.toString().strip().lines().count(), err.toString());
+            assertTrue(err.toString().startsWith("error: cannot reach the Kubernetes API server at " + server), err.toString());
+            assertTrue(millis < 5_000, "failed in " + millis + " ms");
+        } finally {
+            if (before == null) {
+                System.clearProperty("kubeconfig");
+            } else {
+                System.setProperty("kubeconfig", before);
+            }
+        }
+    }
+
+    @Test
     void theCommandFailsFastWithExitTwoAndOneLine() {
         Path missing = tmp.resolve("nowhere.yaml");
         String before = System.getProperty("kubeconfig");

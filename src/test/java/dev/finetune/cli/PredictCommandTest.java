@@ -52,6 +52,24 @@ class PredictCommandTest {
     }
 
     @Test
+    void withoutMaxLengthItTruncatesAtTheJobsMaxLength() throws Exception {
+        // The quickstart job trains at maxLength 64; its model folder's tokenizer says 128, as do the positions.
+        assertTrue(Files.readString(model.resolve("tokenizer_config.json")).contains("\"model_max_length\" : 64"),
+                Files.readString(model.resolve("tokenizer_config.json")));
+        Path data = Path.of("examples", "quickstart", "data", "validation.jsonl").toAbsolutePath();
+
+        BadInputCorpusTest.Result byDefault = predict(data, tmp.resolve("default.jsonl"));
+        BadInputCorpusTest.Result at64 = predict(data, tmp.resolve("64.jsonl"), "--max-length", "64");
+        BadInputCorpusTest.Result at128 = predict(data, tmp.resolve("128.jsonl"), "--max-length", "128");
+
+        assertEquals(0, byDefault.code() + at64.code() + at128.code(), byDefault.output() + at64.output() + at128.output());
+        List<String> rows = Files.readAllLines(tmp.resolve("default.jsonl"));
+        assertEquals(Files.readAllLines(tmp.resolve("64.jsonl")), rows);
+        // Some pairs are longer than 64 tokens, so a default of 128 would not have given the same logits.
+        assertTrue(!rows.equals(Files.readAllLines(tmp.resolve("128.jsonl"))), "no row of the data is longer than 64 tokens");
+    }
+
+    @Test
     void aFailedPredictionLeavesNoOutputFile() {
         Path out = tmp.resolve("nested").resolve("predictions.jsonl");
         Path data = tmp.resolve("missing.jsonl");
@@ -70,8 +88,10 @@ class PredictCommandTest {
         }
     }
 
-    private static BadInputCorpusTest.Result predict(Path data, Path out) {
-        return BadInputCorpusTest.Result.of(List.of("predict", "--model", model.toString(), "--data", data.toString(),
+    private static BadInputCorpusTest.Result predict(Path data, Path out, String... extra) {
+        List<String> args = new java.util.ArrayList<>(List.of("predict", "--model", model.toString(), "--data", data.toString(),
                 "--output", out.toString()));
+        args.addAll(List.of(extra));
+        return BadInputCorpusTest.Result.of(args);
     }
 }

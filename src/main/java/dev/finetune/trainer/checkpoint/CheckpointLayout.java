@@ -31,9 +31,10 @@ public final class CheckpointLayout {
     public static final List<String> REQUIRED_FILES =
             List.of(CONFIG, WEIGHTS, TRAINER_STATE, TRAINING_ARGS, OPTIMIZER, SCHEDULER, RNG_STATE);
 
+    public static final String TOKENIZER_CONFIG = "tokenizer_config.json";
     /** Copied from the model folder, those present, so that AutoTokenizer loads a checkpoint or final/. */
     public static final List<String> TOKENIZER_FILES =
-            List.of("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt");
+            List.of("tokenizer.json", TOKENIZER_CONFIG, "special_tokens_map.json", "vocab.txt");
 
     private static final Pattern CHECKPOINT_NAME = Pattern.compile(Pattern.quote(CHECKPOINT_PREFIX) + "([0-9]{1,18})");
 

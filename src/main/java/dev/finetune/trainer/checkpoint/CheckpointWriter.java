@@ -34,6 +34,8 @@ public final class CheckpointWriter implements CheckpointSaver {
     private final SaveInterruption interruption;
     /** Checked before each save; null: none (only until {@link #withDiskSpaceCheck} is called). */
     private DiskSpaceCheck diskSpace;
+    /** Written as the saved tokenizer_config.json's model_max_length; null keeps the model folder's. */
+    private Integer modelMaxLength;
 
     /**
      * @param output the job's output folder (created if absent)
@@ -61,6 +63,15 @@ public final class CheckpointWriter implements CheckpointSaver {
     /** Checks the free space before every save (see {@link DiskSpaceCheck}). */
     public CheckpointWriter withDiskSpaceCheck(DiskSpaceCheck check) {
         this.diskSpace = check;
+        return this;
+    }
+
+    /**
+     * Saves the tokenizer with {@code model_max_length} set to the job's maxLength, as transformers' save_pretrained
+     * does after {@code tokenizer.model_max_length = N}: predict on the saved folder then truncates as training did.
+     */
+    public CheckpointWriter withModelMaxLength(Integer maxLength) {
+        this.modelMaxLength = maxLength;
         return this;
     }
 
@@ -151,7 +162,14 @@ public final class CheckpointWriter implements CheckpointSaver {
         }
         for (String name : CheckpointLayout.TOKENIZER_FILES) {
             Path source = tokenizerDir.resolve(name);
-            if (Files.isRegularFile(source)) {
+            if (!Files.isRegularFile(source)) {
+                continue;
+            }
+            if (modelMaxLength != null && name.equals(CheckpointLayout.TOKENIZER_CONFIG)) {
+                ObjectNode config = (ObjectNode) TrainerStateFile.JSON.readTree(source.toFile()); // checked at start: an object
+                config.put("model_max_length", modelMaxLength);
+                writeJson(dir.resolve(name), config);
+            } else {
                 Files.copy(source, dir.resolve(name));
                 interruption.reached("wrote", dir.resolve(name));
             }

@@ -62,6 +62,11 @@ public final class ModelFamilies {
         return fromJson(ConfigFields.parseObject(text, source), source);
     }
 
+    /** Reads config.json's object, already parsed, as its model_type's config; {@code source} names it in errors. */
+    public static EncoderConfig parseConfig(ObjectNode json, String source) {
+        return fromJson(json, source);
+    }
+
     private static EncoderConfig fromJson(ObjectNode json, String source) {
         ConfigFields fields = new ConfigFields(json, source);
         String modelType = fields.string("model_type", DEFAULT_MODEL_TYPE);

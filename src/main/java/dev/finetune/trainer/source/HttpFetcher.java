@@ -3,8 +3,10 @@ package dev.finetune.trainer.source;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -221,6 +223,8 @@ final class HttpFetcher {
             HttpResponse<T> response;
             try {
                 response = client.send(request.build(), handler);
+            } catch (ConnectException | HttpConnectTimeoutException e) {
+                throw new UnreachableHostException(current.getHost(), e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted", e);
@@ -286,6 +290,9 @@ final class HttpFetcher {
     private static String describe(IOException e) {
         if (e instanceof TransientStatusException t) {
             return "HTTP " + t.status;
+        }
+        if (e instanceof UnreachableHostException u) {
+            return u.getMessage();
         }
         String message = e.getMessage();
         return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
@@ -400,6 +407,28 @@ final class HttpFetcher {
             super("HTTP " + status);
             this.status = status;
             this.retryAfterSeconds = retryAfterSeconds;
+        }
+    }
+
+    /** No connection to {@code host} (refused, unresolvable, timed out): the message names the host, as the user needs to. */
+    static final class UnreachableHostException extends IOException {
+        UnreachableHostException(String host, IOException cause) {
+            super("cannot reach " + host + ": " + why(cause), cause);
+        }
+
+        /** HttpClient's ConnectException often has no message; its cause says what happened. */
+        private static String why(IOException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof java.nio.channels.UnresolvedAddressException || t instanceof java.net.UnknownHostException) {
+                    return "unknown host";
+                }
+                if (t.getMessage() != null) {
+                    return t.getMessage();
+                }
+            }
+            // What a message-less ConnectException means: nothing listens there (or a firewall says so)
+            return e instanceof HttpConnectTimeoutException ? "connect timed out"
+                    : e instanceof ConnectException ? "connection refused" : e.getClass().getSimpleName();
         }
     }
 }

@@ -211,6 +211,23 @@ class HubModelSourceTest {
     }
 
     @Test
+    void anUnreachableHubIsNamedByItsHostAndRetriable() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        SourceResolver resolver = new SourceResolver(workspace, workspace.resolve(".cache/hub"), null, workspace,
+                java.net.URI.create("http://127.0.0.1:" + closedPort), progress::add, FAST_RETRY, Duration.ZERO);
+
+        SourceException down = assertThrows(SourceException.class, () -> resolver.resolveModel(model("hf://org/tiny-bert")));
+
+        assertEquals(SourceException.TRANSIENT, down.exitCode());
+        assertTrue(down.getMessage().startsWith("spec.model.uri"), down.getMessage());
+        assertTrue(down.getMessage().contains("after 3 attempts: cannot reach 127.0.0.1: "), down.getMessage());
+        assertFalse(down.getMessage().endsWith(": ConnectException"), down.getMessage());
+    }
+
+    @Test
     void aBriefOutageIsRiddenOut() throws Exception {
         hub.unavailableLeft.set(2);
         Path dir = resolver(null).resolveModel(model("hf://org/tiny-bert"));
