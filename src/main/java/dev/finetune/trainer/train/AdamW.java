@@ -116,11 +116,13 @@ public final class AdamW implements AutoCloseable {
     }
 
     /**
-     * The Hugging Face Trainer's grouping: no weight decay for LayerNorm parameters nor for any parameter with
-     * "bias" anywhere in its name (so also MPNet's {@code relative_attention_bias.weight}, as the Trainer does).
+     * The Hugging Face Trainer's grouping: no weight decay for LayerNorm parameters (also those named
+     * {@code layer_norm}, as DistilBERT's and ALBERT's are) nor for any parameter with "bias" anywhere in its name
+     * (so also MPNet's {@code relative_attention_bias.weight}, as the Trainer does).
      */
     public static boolean decays(String parameterName) {
-        return !(parameterName.contains("bias") || parameterName.contains("LayerNorm"));
+        return !(parameterName.contains("bias") || parameterName.contains("LayerNorm")
+                || parameterName.contains("layer_norm"));
     }
 
     /**
