@@ -3,7 +3,9 @@ package dev.finetune.trainer.model;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.finetune.trainer.model.deberta.DebertaV2Family;
+import dev.finetune.trainer.model.electra.ElectraFamily;
 import dev.finetune.trainer.model.mpnet.MPNetFamily;
+import dev.finetune.trainer.model.roberta.RobertaFamily;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -22,7 +24,9 @@ public final class ModelFamilies {
     static final String DEFAULT_MODEL_TYPE = BertFamily.MODEL_TYPE;
 
     private static final Map<String, ModelFamily> FAMILIES = byType(
-            new BertFamily(), new MPNetFamily(), new DebertaV2Family());
+            new BertFamily(), new MPNetFamily(), new DebertaV2Family(),
+            RobertaFamily.roberta(), RobertaFamily.xlmRoberta(),
+            new ElectraFamily());
 
     private ModelFamilies() {}
 
