@@ -200,6 +200,18 @@ public final class BertConfig implements EncoderConfig {
         return fields;
     }
 
+    /** The sizes of its {@link BertLayer}s. */
+    public BertLayer.Sizes layerSizes() {
+        return new BertLayer.Sizes(hiddenSize, numAttentionHeads, intermediateSize, hiddenAct, hiddenDropoutProb,
+                attentionProbsDropoutProb, layerNormEps);
+    }
+
+    /** The sizes of its {@link BertEmbeddings}: hidden_size wide, positions 0..T-1. */
+    BertEmbeddings.Sizes embeddingSizes() {
+        return new BertEmbeddings.Sizes(vocabSize, hiddenSize, maxPositionEmbeddings, typeVocabSize, padTokenId, -1,
+                layerNormEps, hiddenDropoutProb);
+    }
+
     public int vocabSize() { return vocabSize; }
     public int hiddenSize() { return hiddenSize; }
     public int numHiddenLayers() { return numHiddenLayers; }

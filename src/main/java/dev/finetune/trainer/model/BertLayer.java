@@ -9,8 +9,16 @@ import java.util.function.UnaryOperator;
  * One transformer encoder layer as transformers' BertLayer (post-LayerNorm): self-attention, its output projection
  * with residual and LayerNorm, then the feed-forward block with residual and LayerNorm.
  */
-final class BertLayer {
-    private final BertConfig config;
+public final class BertLayer {
+    /** What a layer is built from: the config.json fields of BERT and of the families that reuse its layer. */
+    public record Sizes(int hiddenSize, int numAttentionHeads, int intermediateSize, HiddenActivation hiddenAct,
+            float hiddenDropoutProb, float attentionProbsDropoutProb, float layerNormEps) {
+        int headSize() {
+            return hiddenSize / numAttentionHeads;
+        }
+    }
+
+    private final Sizes config;
     private final Shape normalizedShape;
     private final NDArray scoreScale;
     private final NDArray queryWeight;
@@ -30,7 +38,7 @@ final class BertLayer {
     private final NDArray outputLayerNormWeight;
     private final NDArray outputLayerNormBias;
 
-    BertLayer(BertConfig config, ParameterFactory params, String prefix) {
+    public BertLayer(Sizes config, ParameterFactory params, String prefix) {
         this.config = config;
         int hidden = config.hiddenSize();
         int intermediate = config.intermediateSize();
@@ -61,7 +69,7 @@ final class BertLayer {
      * @param attentionBias (B, 1, 1, T): 0 where attended, a large negative number at padding
      * @param w the array each parameter is computed with (itself, or its float16 copy)
      */
-    NDArray forward(NDArray hidden, NDArray attentionBias, long batch, long length, boolean training, UnaryOperator<NDArray> w) {
+    public NDArray forward(NDArray hidden, NDArray attentionBias, long batch, long length, boolean training, UnaryOperator<NDArray> w) {
         NDArray query = heads(Linear.linear(hidden, w.apply(queryWeight), w.apply(queryBias)).singletonOrThrow(), batch, length);
         NDArray key = heads(Linear.linear(hidden, w.apply(keyWeight), w.apply(keyBias)).singletonOrThrow(), batch, length);
         NDArray value = heads(Linear.linear(hidden, w.apply(valueWeight), w.apply(valueBias)).singletonOrThrow(), batch, length);

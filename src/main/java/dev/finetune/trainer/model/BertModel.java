@@ -3,12 +3,10 @@ package dev.finetune.trainer.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -21,13 +19,9 @@ public final class BertModel implements AutoCloseable {
     private final BertConfig config;
     private final NDManager manager;
     private final BertEmbeddings embeddings;
-    private final List<BertLayer> layers = new ArrayList<>();
+    private final BertEncoder encoder;
     private final NDArray poolerWeight;
     private final NDArray poolerBias;
-    /** 1 and float32's largest value, for the attention bias: made once, not per forward pass. */
-    private final NDArray one;
-    private final NDArray largestFloat;
-    private final NDArray largestHalf;
     private final LinkedHashMap<String, NDArray> parameters;
     private WeightLoadReport loadReport = new WeightLoadReport(List.of(), List.of());
 
@@ -38,15 +32,10 @@ public final class BertModel implements AutoCloseable {
     BertModel(BertConfig config, NDManager manager, ParameterFactory params, String prefix) {
         this.config = config;
         this.manager = manager;
-        embeddings = new BertEmbeddings(config, params, prefix + "embeddings.");
-        for (int i = 0; i < config.numHiddenLayers(); i++) {
-            layers.add(new BertLayer(config, params, prefix + "encoder.layer." + i + "."));
-        }
+        embeddings = new BertEmbeddings(config.embeddingSizes(), params, prefix + "embeddings.");
+        encoder = new BertEncoder(config.layerSizes(), config.numHiddenLayers(), params, prefix);
         poolerWeight = params.linearWeight(prefix + "pooler.dense.weight", config.hiddenSize(), config.hiddenSize());
         poolerBias = params.bias(prefix + "pooler.dense.bias", config.hiddenSize());
-        one = params.constant(1f);
-        largestFloat = params.constant(Float.MAX_VALUE);
-        largestHalf = params.constant(65504f);
         parameters = new LinkedHashMap<>(params.parameters()); // a copy: a task model adds its head to the factory's
     }
 
@@ -89,12 +78,10 @@ public final class BertModel implements AutoCloseable {
         requireShape("tokenTypeIds", tokenTypeIds, inputIds);
         requireShape("attentionMask", attentionMask, inputIds);
         NDArray types = tokenTypeIds != null ? tokenTypeIds : inputIds.zerosLike();
-        NDArray hidden = embeddings.forward(inputIds, types, training, weights).reshape(batch * length, config.hiddenSize());
-        NDArray attentionBias = attentionBias(attentionMask != null ? attentionMask : inputIds.onesLike(), batch, length,
-                hidden.getDataType());
-        for (BertLayer layer : layers) {
-            hidden = layer.forward(hidden, attentionBias, batch, length, training, weights);
-        }
+        NDArray hidden = embeddings.forward(inputIds, types, null, training, weights)
+                .reshape(batch * length, config.hiddenSize());
+        hidden = encoder.forward(hidden, attentionMask != null ? attentionMask : inputIds.onesLike(), batch, length,
+                training, weights);
         NDArray lastHiddenState = hidden.reshape(batch, length, config.hiddenSize());
         NDArray first = lastHiddenState.get(new NDIndex(":, 0"));
         NDArray pooled = Linear.linear(first, weights.apply(poolerWeight), weights.apply(poolerBias)).singletonOrThrow().tanh();
@@ -106,15 +93,6 @@ public final class BertModel implements AutoCloseable {
             throw new IllegalArgumentException(
                     name + " has shape " + array.getShape() + " but inputIds has " + inputIds.getShape());
         }
-    }
-
-    /**
-     * transformers' extended attention mask: (1 - mask) * finfo(dtype).min = (mask - 1) * finfo(dtype).max, shaped
-     * (B, 1, 1, T), in the scores' dtype (a float32 bias would promote float16 scores to float32).
-     */
-    private NDArray attentionBias(NDArray mask, long batch, long length, DataType dtype) {
-        NDArray largest = dtype == DataType.FLOAT16 ? largestHalf : largestFloat;
-        return mask.toType(dtype, false).sub(one).mul(largest).reshape(batch, 1, 1, length);
     }
 
     /** Hugging Face names in checkpoint order -> the live parameter arrays. */

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.finetune.trainer.model.albert.AlbertFamily;
 import dev.finetune.trainer.model.deberta.DebertaV2Family;
 import dev.finetune.trainer.model.distilbert.DistilBertFamily;
+import dev.finetune.trainer.model.electra.ElectraFamily;
 import dev.finetune.trainer.model.mpnet.MPNetFamily;
+import dev.finetune.trainer.model.roberta.RobertaFamily;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -25,8 +27,8 @@ public final class ModelFamilies {
 
     private static final Map<String, ModelFamily> FAMILIES = byType(
             new BertFamily(), new MPNetFamily(), new DebertaV2Family(),
-            new DistilBertFamily(),
-            new AlbertFamily());
+            RobertaFamily.roberta(), RobertaFamily.xlmRoberta(),
+            new DistilBertFamily(), new ElectraFamily(), new AlbertFamily());
 
     private ModelFamilies() {}
 

@@ -2,11 +2,9 @@ package dev.finetune.trainer.model.mpnet;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.core.Linear;
-import dev.finetune.trainer.model.BertModel;
+import dev.finetune.trainer.model.FirstTokenClassificationHead;
 import dev.finetune.trainer.model.MixedPrecision;
 import dev.finetune.trainer.model.SequenceClassificationModel;
 import dev.finetune.trainer.model.ParameterFactory;
@@ -25,17 +23,14 @@ import java.util.function.UnaryOperator;
 
 /**
  * transformers' MPNetForSequenceClassification: the encoder under "mpnet." and MPNetClassificationHead on the
- * {@code <s>} vector: dropout, {@code classifier.dense}, tanh, dropout, {@code classifier.out_proj}.
+ * {@code <s>} vector ({@link FirstTokenClassificationHead} with tanh).
  */
 public final class MPNetForSequenceClassification implements SequenceClassificationModel {
     public static final String ARCHITECTURE = "MPNetForSequenceClassification";
 
     private final MPNetConfig config;
     private final MPNetModel mpnet;
-    private final NDArray denseWeight;
-    private final NDArray denseBias;
-    private final NDArray outProjWeight;
-    private final NDArray outProjBias;
+    private final FirstTokenClassificationHead classifier;
     private final LinkedHashMap<String, NDArray> parameters;
     private final WeightLoadReport loadReport;
     /** Multiplying by it turns float16 logits into float32 inside autograd (toType would detach). */
@@ -46,11 +41,8 @@ public final class MPNetForSequenceClassification implements SequenceClassificat
     private MPNetForSequenceClassification(MPNetConfig config, NDManager manager, ParameterFactory params) {
         this.config = config;
         mpnet = new MPNetModel(config, manager, params, MPNetModel.BASE_MODEL_PREFIX);
-        int hidden = config.hiddenSize();
-        denseWeight = params.linearWeight("classifier.dense.weight", hidden, hidden);
-        denseBias = params.bias("classifier.dense.bias", hidden);
-        outProjWeight = params.linearWeight("classifier.out_proj.weight", config.numLabels(), hidden);
-        outProjBias = params.bias("classifier.out_proj.bias", config.numLabels());
+        classifier = new FirstTokenClassificationHead(params, config.hiddenSize(), config.numLabels(), NDArray::tanh,
+                config.hiddenDropoutProb());
         parameters = new LinkedHashMap<>(params.parameters());
         loadReport = params.loadReport(ARCHITECTURE);
         float32One = manager.ones(new Shape(1), DataType.FLOAT32);
@@ -102,11 +94,7 @@ public final class MPNetForSequenceClassification implements SequenceClassificat
 
     public NDArray forward(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training,
             UnaryOperator<NDArray> weights) {
-        NDArray first = mpnet.forward(inputIds, attentionMask, training, weights).get(new NDIndex(":, 0"));
-        NDArray x = BertModel.dropout(first, config.hiddenDropoutProb(), training);
-        x = Linear.linear(x, weights.apply(denseWeight), weights.apply(denseBias)).singletonOrThrow().tanh();
-        x = BertModel.dropout(x, config.hiddenDropoutProb(), training);
-        NDArray logits = Linear.linear(x, weights.apply(outProjWeight), weights.apply(outProjBias)).singletonOrThrow();
+        NDArray logits = classifier.forward(mpnet.forward(inputIds, attentionMask, training, weights), training, weights);
         return logits.getDataType() == DataType.FLOAT32 ? logits : logits.mul(float32One);
     }
 
