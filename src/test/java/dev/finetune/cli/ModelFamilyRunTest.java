@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.finetune.trainer.data.TinyRobertaTokenizer;
 import dev.finetune.trainer.model.ModelFamilies;
 import dev.finetune.trainer.model.SequenceClassificationModel;
 import dev.finetune.trainer.model.WeightLoadReport;
@@ -36,7 +37,7 @@ class ModelFamilyRunTest {
     Path tmp;
 
     @ParameterizedTest
-    @ValueSource(strings = {"bert", "mpnet", "deberta-v2"})
+    @ValueSource(strings = {"bert", "mpnet", "deberta-v2", "roberta", "xlm-roberta", "electra", "distilbert", "albert"})
     void aTinyRandomModelOfEachFamilyTrainsSavesAndPredicts(String modelType) throws Exception {
         Path manifest = job(modelType);
         Path out = tmp.resolve("out");
@@ -85,8 +86,12 @@ class ModelFamilyRunTest {
     private Path job(String modelType) throws IOException {
         Path model = tmp.resolve("model");
         Files.createDirectories(model);
-        for (String file : List.of("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt")) {
-            Files.copy(Path.of("examples/quickstart/model").resolve(file), model.resolve(file));
+        if (modelType.contains("roberta")) {
+            TinyRobertaTokenizer.write(model); // byte-level BPE with RoBERTa's <s> A </s></s> B </s>, pad 1
+        } else {
+            for (String file : List.of("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt")) {
+                Files.copy(Path.of("examples/quickstart/model").resolve(file), model.resolve(file));
+            }
         }
         String family = switch (modelType) {
             case "bert" -> "\"type_vocab_size\": 2, \"pad_token_id\": 0";
@@ -94,6 +99,10 @@ class ModelFamilyRunTest {
             case "deberta-v2" -> "\"relative_attention\": true, \"position_buckets\": 16, \"pos_att_type\": [\"p2c\", \"c2p\"],"
                     + " \"share_att_key\": true, \"norm_rel_ebd\": \"layer_norm\", \"position_biased_input\": false,"
                     + " \"type_vocab_size\": 0, \"pad_token_id\": 0";
+            case "roberta", "xlm-roberta" -> "\"type_vocab_size\": 1, \"pad_token_id\": 1";
+            case "electra" -> "\"embedding_size\": 16, \"type_vocab_size\": 2, \"pad_token_id\": 0";
+            case "distilbert" -> "\"hidden_dim\": 64, \"pad_token_id\": 0";
+            case "albert" -> "\"embedding_size\": 16, \"type_vocab_size\": 2, \"pad_token_id\": 0";
             default -> throw new IllegalArgumentException(modelType);
         };
         Files.writeString(model.resolve("config.json"), "{\"model_type\": \"" + modelType + "\", \"vocab_size\": 4096,"

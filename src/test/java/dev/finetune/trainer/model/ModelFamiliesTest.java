@@ -12,7 +12,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.finetune.trainer.model.deberta.DebertaV2Config;
+import dev.finetune.trainer.model.electra.ElectraConfig;
 import dev.finetune.trainer.model.mpnet.MPNetConfig;
+import dev.finetune.trainer.model.roberta.RobertaConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -36,6 +38,7 @@ class ModelFamiliesTest {
         assertEquals("some/config.json: model_type \"gpt2\" is not supported; supported model types: "
                 + String.join(", ", ModelFamilies.supported()), e.getMessage());
         assertTrue(ModelFamilies.supported().containsAll(List.of("bert", "deberta-v2", "mpnet")), ModelFamilies.supported()::toString);
+        assertTrue(ModelFamilies.supported().containsAll(List.of("electra", "roberta", "xlm-roberta")), ModelFamilies.supported()::toString);
     }
 
     @Test
@@ -47,10 +50,15 @@ class ModelFamiliesTest {
         EncoderConfig mpnet = ModelFamilies.parseConfig("{\"model_type\": \"mpnet\", \"max_position_embeddings\": 40}", "m");
         assertEquals(38, mpnet.maxInputLength(), "positions 2..39: they start at padding_idx + 1");
         assertEquals(32, mpnet.architecture().get("relative_attention_num_buckets"));
+        assertInstanceOf(RobertaConfig.class, ModelFamilies.parseConfig("{\"model_type\": \"xlm-roberta\"}", "xlm-r"));
+        EncoderConfig roberta = ModelFamilies.parseConfig("{\"model_type\": \"roberta\", \"max_position_embeddings\": 514}", "r");
+        assertEquals("roberta", roberta.modelType());
+        assertEquals(512, roberta.maxInputLength(), "positions 2..513: they start at pad_token_id 1 + 1");
+        assertInstanceOf(ElectraConfig.class, ModelFamilies.parseConfig("{\"model_type\": \"electra\"}", "electra"));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"bert", "mpnet", "deberta-v2"})
+    @ValueSource(strings = {"bert", "mpnet", "deberta-v2", "roberta", "xlm-roberta", "electra"})
     void aFixtureLoadsWithNoMissingOrUnexpectedKeysAndSavesTheSameKeysAndExtraConfigKeys(String family) throws Exception {
         Path fixture = fixture(family);
         Path saved = tmp.resolve("saved");
@@ -70,12 +78,14 @@ class ModelFamiliesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"bert", "mpnet", "deberta-v2"})
+    @ValueSource(strings = {"bert", "mpnet", "deberta-v2", "roberta", "xlm-roberta", "electra"})
     void weightsWithoutTheBaseModelPrefixLoadAsFromPretrainedAccepts(String family) throws Exception {
         Path fixture = fixture(family);
         String prefix = switch (family) {
             case "bert" -> "bert.";
             case "mpnet" -> "mpnet.";
+            case "roberta", "xlm-roberta" -> "roberta.";
+            case "electra" -> "electra.";
             default -> "deberta.";
         };
         Path stripped = tmp.resolve("stripped");
