@@ -157,10 +157,12 @@ public final class CheckpointReader {
                             + ", the model's has " + parameter.getShape());
                 }
             }
-            // On the CPU: the file's bytes go straight into the (GPU) parameters, with no device round trip.
+            // Read on the CPU, copied into the (GPU) parameters in place. Not set(Buffer): DJL's JNI runs that under
+            // libtorch's deprecated AutoNonVariableTypeMode, which prints a five-line warning on every resume.
             try (NDManager scratch = parameters.values().iterator().next().getManager().newSubManager(Device.cpu())) {
                 for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
-                    e.getValue().set(reader.read(e.getKey(), scratch).toByteBuffer());
+                    NDArray parameter = e.getValue();
+                    parameter.muli(0f).addi(reader.read(e.getKey(), scratch).toDevice(parameter.getDevice(), false));
                 }
             }
         }

@@ -213,15 +213,10 @@ public final class AdamW implements AutoCloseable {
                 throw new IllegalArgumentException("optimizer state '" + e.getKey() + "' has shape "
                         + saved.getShape() + ", the parameter has " + e.getValue().getShape());
             }
-            if (flat != null) {
-                // The moments are views into the flat buffers: set(Buffer) would not write through, an in-place op does.
-                NDArray view = e.getValue();
-                view.muli(0f).addi(saved.toType(view.getDataType(), false).toDevice(view.getDevice(), false));
-            } else {
-                // A copy, not toByteBuffer(true): on the CPU, set() of a direct buffer makes the moment alias the saved
-                // array's memory, which the caller frees (Trainer.train closes the snapshot once loaded).
-                e.getValue().set(saved.toType(e.getValue().getDataType(), false).toByteBuffer());
-            }
+            // In place: the moments may be views into the flat buffers (set(Buffer) would not write through), and
+            // DJL runs set(Buffer) under libtorch's deprecated AutoNonVariableTypeMode, which warns on every resume.
+            NDArray moment = e.getValue();
+            moment.muli(0f).addi(saved.toType(moment.getDataType(), false).toDevice(moment.getDevice(), false));
         }
         for (String name : state.keySet()) {
             if (!mine.containsKey(name)) {
