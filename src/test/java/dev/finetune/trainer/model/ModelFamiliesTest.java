@@ -1,6 +1,5 @@
 package dev.finetune.trainer.model;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -8,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.finetune.trainer.model.deberta.DebertaV2Config;
@@ -17,9 +15,7 @@ import dev.finetune.trainer.model.mpnet.MPNetConfig;
 import dev.finetune.trainer.model.roberta.RobertaConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,7 +59,7 @@ class ModelFamiliesTest {
         Path fixture = fixture(family);
         Path saved = tmp.resolve("saved");
         try (NDManager manager = NDManager.newBaseManager();
-                SequenceClassificationModel model = load(fixture, manager)) {
+                SequenceClassificationModel model = FamilyFixtureChecks.load(fixture, manager)) {
             assertEquals(new WeightLoadReport(List.of(), List.of()), model.loadReport());
             assertEquals(family, model.config().modelType());
             model.savePretrained(saved);
@@ -88,25 +84,7 @@ class ModelFamiliesTest {
             case "electra" -> "electra.";
             default -> "deberta.";
         };
-        Path stripped = tmp.resolve("stripped");
-        Files.createDirectories(stripped);
-        Files.copy(fixture.resolve("config.json"), stripped.resolve("config.json"));
-        try (NDManager manager = NDManager.newBaseManager()) {
-            LinkedHashMap<String, NDArray> renamed = new LinkedHashMap<>();
-            try (SafetensorsReader reader = SafetensorsReader.open(fixture.resolve("model.safetensors"))) {
-                reader.readAll(manager).forEach((name, array) ->
-                        renamed.put(name.startsWith(prefix) ? name.substring(prefix.length()) : name, array));
-            }
-            assertTrue(renamed.keySet().stream().noneMatch(n -> n.startsWith(prefix)));
-            SafetensorsWriter.write(stripped.resolve("model.safetensors"), renamed);
-            try (SequenceClassificationModel original = load(fixture, manager);
-                    SequenceClassificationModel model = load(stripped, manager)) {
-                assertEquals(new WeightLoadReport(List.of(), List.of()), model.loadReport());
-                for (Map.Entry<String, NDArray> e : original.namedParameters().entrySet()) {
-                    assertArrayEquals(e.getValue().toFloatArray(), model.namedParameters().get(e.getKey()).toFloatArray(), e.getKey());
-                }
-            }
-        }
+        FamilyFixtureChecks.assertLoadsWithoutBaseModelPrefix(fixture, prefix, tmp);
     }
 
     @Test
@@ -116,12 +94,6 @@ class ModelFamiliesTest {
         assertTrue(bert.architecture().containsKey("type_vocab_size"));
         assertTrue(deberta.architecture().containsKey("position_buckets"));
         assertNotEquals(bert.architecture().keySet(), deberta.architecture().keySet());
-    }
-
-    /** As from_pretrained with the fixture's own labels. */
-    private static SequenceClassificationModel load(Path dir, NDManager manager) throws Exception {
-        int numLabels = ModelFamilies.readConfig(dir.resolve("config.json")).numLabels();
-        return ModelFamilies.fromPretrained(dir, numLabels, null, manager, 0);
     }
 
     private static TreeSet<String> names(Path dir) throws Exception {
