@@ -33,6 +33,15 @@ if [ "$GPU" = 1 ]; then
     java -jar target/finetune-operator.jar run examples/quickstart.yaml --output "$OUT/quickstart" --device gpu --no-progress-bar 2>&1 \
         | grep -E "[Dd]evice|train_samples_per_second|eval_loss" | tail -4
     gpu_memory quickstart
+    # 1b. Resume on the GPU: drop the newest checkpoint and final/, rerun. The weights and moments are read on the
+    #     CPU and copied into the CUDA parameters in place (CheckpointReader, AdamW.load); no libtorch warning.
+    newest=$(ls -d "$OUT/quickstart"/checkpoint-* | sort -t- -k2 -n | tail -1)
+    rm -rf "$newest" "$OUT/quickstart/final"
+    java -jar target/finetune-operator.jar run examples/quickstart.yaml --output "$OUT/quickstart" --device gpu --no-progress-bar \
+        > "$OUT/resume.log" 2>&1
+    grep -E "Resuming training from checkpoint|eval_loss" "$OUT/resume.log" | tail -2
+    if grep -q AutoNonVariableTypeMode "$OUT/resume.log"; then echo "resume on the GPU: FAILED (libtorch warning)"; exit 1; fi
+    test -f "$OUT/quickstart/final/model.safetensors" && echo "resume on the GPU: final/ written"
 else
     echo "quickstart on the GPU: no GPU: skipped"
 fi
