@@ -39,7 +39,8 @@ public final class Trainer implements AutoCloseable {
     private final TrainingSteps steps;
     private final LearningRateSchedule schedule;
     private final BestMetricTracker bestMetric;
-    private final Evaluator evaluator;
+    private TaskObjective objective = new SingleLabelObjective();
+    private Evaluator evaluator;
     private final LinkedHashMap<String, NDArray> parameters;
     private final AdamW optimizer;
     private final int evalSteps;
@@ -93,6 +94,13 @@ public final class Trainer implements AutoCloseable {
         if (value == null || value < 1) {
             throw new IllegalArgumentException("spec.training." + field + " must be >= 1, got " + value);
         }
+    }
+
+    /** The task's loss and metrics; single-label classification unless told. */
+    public Trainer withObjective(TaskObjective taskObjective) {
+        this.objective = Objects.requireNonNull(taskObjective, "taskObjective");
+        this.evaluator = new Evaluator(model, taskObjective);
+        return this;
     }
 
     public Trainer addCallback(TrainerCallback callback) {
@@ -287,12 +295,14 @@ public final class Trainer implements AutoCloseable {
             List<Batch> window = prefetcher.take(epoch, first, count, stepManager);
             prefetchNext(epoch, first + count);
             int rows = 0;
+            long items = 0;
             for (Batch batch : window) {
                 rows += batch.size();
+                items += objective.items(batch);
             }
             // One array per step, alive until the step's manager closes: never div(int), which DJL frees (on GC)
             // while autograd still needs it for backward.
-            NDArray rowsArray = stepManager.create((float) rows);
+            NDArray itemsArray = stepManager.create((float) items);
             NDArray lossSum = null;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 for (int i = 0; i < count; i++) {
@@ -303,7 +313,7 @@ public final class Trainer implements AutoCloseable {
                         micro.tempAttachAll(batch.inputIds(), batch.tokenTypeIds(), batch.attentionMask(), batch.labels());
                         Engine.getInstance().setRandomSeed(dropoutSeed(args.seed, globalStep, i));
                         NDArray logits = model.forward(batch.inputIds(), batch.tokenTypeIds(), batch.attentionMask(), true);
-                        NDArray scaled = CrossEntropy.sum(logits, batch.labels()).div(rowsArray);
+                        NDArray scaled = objective.lossSum(logits, batch.labels()).div(itemsArray);
                         collector.backward(scaled);
                         NDArray detached = scaled.stopGradient();
                         detached.attach(stepManager);
