@@ -125,6 +125,16 @@ public final class BertConfig {
         return new BertConfig(copy, "config with " + numLabels + " labels");
     }
 
+    /** This config with transformers' problem_type (saved in config.json, read back by predict); null keeps it. */
+    public BertConfig withProblemType(String type) {
+        if (type == null) {
+            return this;
+        }
+        ObjectNode copy = json.deepCopy();
+        copy.put("problem_type", type);
+        return new BertConfig(copy, "config with problem_type " + type);
+    }
+
     /** The JSON transformers writes for BertForSequenceClassification, unknown keys included. */
     public ObjectNode toJson() {
         ObjectNode out = json.deepCopy();

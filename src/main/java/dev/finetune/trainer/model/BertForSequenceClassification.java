@@ -52,7 +52,14 @@ public final class BertForSequenceClassification implements AutoCloseable {
      */
     public static BertForSequenceClassification fromPretrained(Path dir, int numLabels, List<String> labelNames,
             NDManager manager, long seed) throws IOException {
-        BertConfig config = BertConfig.read(dir.resolve(CONFIG_FILE)).withLabels(numLabels, labelNames);
+        return fromPretrained(dir, numLabels, labelNames, null, manager, seed);
+    }
+
+    /** As above, with the config's problem_type set (null: kept as the checkpoint has it). */
+    public static BertForSequenceClassification fromPretrained(Path dir, int numLabels, List<String> labelNames,
+            String problemType, NDManager manager, long seed) throws IOException {
+        BertConfig config = BertConfig.read(dir.resolve(CONFIG_FILE)).withLabels(numLabels, labelNames)
+                .withProblemType(problemType);
         try (PretrainedWeights weights = PretrainedWeights.open(dir)) {
             return build(config, manager, seed, weights);
         }
