@@ -13,13 +13,18 @@ import java.util.List;
 /** The learning problem: which columns are read and how many labels there are. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class TaskSpec {
-    @JsonPropertyDescription("Task type; SequenceClassification is the one supported today.")
+    @JsonPropertyDescription("Task type: SequenceClassification (one output per row) or TokenClassification (one per word, e.g. NER).")
     @Default("SequenceClassification")
-    @Pattern("^SequenceClassification$")
+    @Pattern("^(SequenceClassification|TokenClassification)$")
     public String type = "SequenceClassification";
 
-    @JsonPropertyDescription("Number of classes.")
-    @Min(2)
+    @JsonPropertyDescription("As transformers' problem_type: single_label_classification, multi_label_classification or"
+            + " regression. Unset: regression when numLabels is 1, else single_label_classification.")
+    @Pattern("^(single_label_classification|multi_label_classification|regression)$")
+    public String problemType;
+
+    @JsonPropertyDescription("Number of classes (or of regression outputs: 1 for a single score).")
+    @Min(1)
     @Default("2")
     public Integer numLabels = 2;
 
@@ -30,6 +35,14 @@ public class TaskSpec {
     @JsonPropertyDescription("Column holding the label: an integer, or a string mapped through id2label.")
     @Default("label")
     public String labelField = "label";
+
+    @JsonPropertyDescription("TokenClassification: the column holding each row's words, a list of strings.")
+    @Default("tokens")
+    public String tokensField = "tokens";
+
+    @JsonPropertyDescription("TokenClassification: the column holding one tag per word (ids or names of labelNames), e.g. ner_tags.")
+    @Default("ner_tags")
+    public String tagsField = "ner_tags";
 
     @JsonPropertyDescription("Label names by id, e.g. [not_equivalent, equivalent]; written to config.json as id2label.")
     public List<String> labelNames;

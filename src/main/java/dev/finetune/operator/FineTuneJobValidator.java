@@ -6,6 +6,7 @@ import dev.finetune.api.FineTuneJobSpec;
 import dev.finetune.api.ModelSource;
 import dev.finetune.api.SchemaBounds;
 import dev.finetune.api.SecretKeyRef;
+import dev.finetune.api.TaskRules;
 import dev.finetune.api.TaskSpec;
 import dev.finetune.api.TrainingSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -191,12 +192,7 @@ public final class FineTuneJobValidator {
         if (task == null) {
             return;
         }
-        if (!"SequenceClassification".equals(task.type)) {
-            errors.add("spec.task.type must be SequenceClassification (got " + task.type + ")");
-        }
-        if (task.numLabels == null || task.numLabels < 2) {
-            errors.add("spec.task.numLabels must be >= 2");
-        }
+        errors.addAll(TaskRules.errors(task));
         if (task.textFields == null || task.textFields.isEmpty() || task.textFields.size() > 2) {
             errors.add("spec.task.textFields must name 1 or 2 columns");
         } else if (task.textFields.stream().anyMatch(ResourceNames::isBlank)) {
@@ -204,9 +200,6 @@ public final class FineTuneJobValidator {
         }
         if (ResourceNames.isBlank(task.labelField)) {
             errors.add("spec.task.labelField must not be empty");
-        }
-        if (task.labelNames != null && task.numLabels != null && task.labelNames.size() != task.numLabels) {
-            errors.add("spec.task.labelNames has " + task.labelNames.size() + " names but spec.task.numLabels is " + task.numLabels);
         }
         if (task.maxLength != null && (task.maxLength < 8 || task.maxLength > 8192)) {
             errors.add("spec.task.maxLength must be between 8 and 8192");

@@ -104,6 +104,10 @@ final class JsonlRows {
                 }
                 continue;
             }
+            if (value.isArray() && columns.isList(column)) {
+                cells.put(column, value.toString()); // parsed by the task's mapper
+                continue;
+            }
             if (value.isContainerNode()) {
                 throw DataException.atField(file, lineNo, column, "expected a text or a number, found " + kind(value));
             }

@@ -22,22 +22,24 @@ import java.util.zip.CRC32C;
  * <li>{@code token_type_ids.bin}: one int8 per token;
  * <li>{@code offsets.bin}: int64, rows + 1 of them: row i is tokens [offsets[i], offsets[i+1]);
  * <li>{@code labels.bin}: int32 per row;
+ * <li>{@code targets.bin}: float32, {@code targetWidth} per row (multi-label and regression rows; else empty);
  * <li>{@code meta.json}: counts, id width, pad id, CRC-32C of each file, and what the rows were made from.
  * </ul>
  * An immutable list: {@link #get} decodes one row into a short-lived {@link EncodedExample}.
  */
 public final class TokenizedRows extends AbstractList<EncodedExample> implements RandomAccess {
-    static final int FORMAT_VERSION = 1;
+    static final int FORMAT_VERSION = 2;
     static final String IDS = "input_ids.bin";
     static final String TYPES = "token_type_ids.bin";
     static final String OFFSETS = "offsets.bin";
     static final String LABELS = "labels.bin";
+    static final String TARGETS = "targets.bin";
     static final String META = "meta.json";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The contents of {@code meta.json}. */
-    record Meta(int version, long rows, long tokens, int idBytes, int padTokenId, Map<String, Long> crc32c,
-            Map<String, String> key) {}
+    record Meta(int version, long rows, long tokens, int idBytes, int padTokenId, int targetWidth,
+            Map<String, Long> crc32c, Map<String, String> key) {}
 
     private final Path folder;
     private final Meta meta;
@@ -45,15 +47,18 @@ public final class TokenizedRows extends AbstractList<EncodedExample> implements
     private final MappedFile types;
     private final MappedFile offsets;
     private final MappedFile labels;
+    private final MappedFile targets;
     private final int rows;
 
-    private TokenizedRows(Path folder, Meta meta, MappedFile ids, MappedFile types, MappedFile offsets, MappedFile labels) {
+    private TokenizedRows(Path folder, Meta meta, MappedFile ids, MappedFile types, MappedFile offsets, MappedFile labels,
+            MappedFile targets) {
         this.folder = folder;
         this.meta = meta;
         this.ids = ids;
         this.types = types;
         this.offsets = offsets;
         this.labels = labels;
+        this.targets = targets;
         this.rows = (int) meta.rows();
     }
 
@@ -74,13 +79,14 @@ public final class TokenizedRows extends AbstractList<EncodedExample> implements
             throw new InvalidCacheException("format version " + meta.version() + ", expected " + FORMAT_VERSION);
         }
         if (meta.rows() < 0 || meta.rows() > Integer.MAX_VALUE || meta.tokens() < 0 || meta.crc32c() == null
-                || (meta.idBytes() != 2 && meta.idBytes() != 4)) {
+                || (meta.idBytes() != 2 && meta.idBytes() != 4) || meta.targetWidth() < 0) {
             throw new InvalidCacheException(META + " holds impossible values");
         }
         MappedFile ids = MappedFile.map(folder.resolve(IDS), meta.tokens() * meta.idBytes(), meta);
         MappedFile types = MappedFile.map(folder.resolve(TYPES), meta.tokens(), meta);
         MappedFile offsets = MappedFile.map(folder.resolve(OFFSETS), (meta.rows() + 1) * Long.BYTES, meta);
         MappedFile labels = MappedFile.map(folder.resolve(LABELS), meta.rows() * Integer.BYTES, meta);
+        MappedFile targets = MappedFile.map(folder.resolve(TARGETS), meta.rows() * meta.targetWidth() * Float.BYTES, meta);
         long previous = 0;
         for (long i = 0; i <= meta.rows(); i++) {
             long offset = offsets.getLong(i * Long.BYTES);
@@ -92,7 +98,7 @@ public final class TokenizedRows extends AbstractList<EncodedExample> implements
         if (previous != meta.tokens()) {
             throw new InvalidCacheException(OFFSETS + " ends at " + previous + ", not " + meta.tokens());
         }
-        return new TokenizedRows(folder, meta, ids, types, offsets, labels);
+        return new TokenizedRows(folder, meta, ids, types, offsets, labels, targets);
     }
 
     public Path folder() {
@@ -127,7 +133,15 @@ public final class TokenizedRows extends AbstractList<EncodedExample> implements
             inputIds[t] = meta.idBytes() == 2 ? ids.getShort(token * 2) & 0xFFFF : ids.getInt(token * 4);
             typeIds[t] = types.getByte(token);
         }
-        return new EncodedExample(inputIds, typeIds, labels.getInt((long) row * Integer.BYTES));
+        float[] rowTargets = null;
+        int width = meta.targetWidth();
+        if (width > 0) {
+            rowTargets = new float[width];
+            for (int k = 0; k < width; k++) {
+                rowTargets[k] = Float.intBitsToFloat(targets.getInt(((long) row * width + k) * Float.BYTES));
+            }
+        }
+        return new EncodedExample(inputIds, typeIds, labels.getInt((long) row * Integer.BYTES), rowTargets);
     }
 
     /** A cache folder that cannot be used: it is ignored and written again. */
