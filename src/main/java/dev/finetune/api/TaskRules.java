@@ -9,7 +9,6 @@ import java.util.List;
  */
 public final class TaskRules {
     public static final String SEQUENCE_CLASSIFICATION = "SequenceClassification";
-    public static final String TOKEN_CLASSIFICATION = "TokenClassification";
     public static final String SINGLE_LABEL = "single_label_classification";
     public static final String MULTI_LABEL = "multi_label_classification";
     public static final String REGRESSION = "regression";
@@ -21,31 +20,51 @@ public final class TaskRules {
         return task.type == null ? SEQUENCE_CLASSIFICATION : task.type;
     }
 
-    public static boolean isTokenClassification(TaskSpec task) {
-        return TOKEN_CLASSIFICATION.equals(type(task));
-    }
-
     /**
      * problem_type as transformers infers it when unset: regression for one label, else single-label
      * classification (labels that are lists make transformers pick multi-label; here that is said in the spec).
-     * Token classification is always single-label per token.
      */
     public static String problemType(TaskSpec task) {
         if (task.problemType != null) {
             return task.problemType;
         }
-        if (isTokenClassification(task)) {
-            return SINGLE_LABEL;
-        }
         return task.numLabels != null && task.numLabels == 1 ? REGRESSION : SINGLE_LABEL;
+    }
+
+    /**
+     * The evaluation metrics the trainer logs for this task (without the eval_ prefix), the names metricForBestModel
+     * may take: single-label has f1 for two classes and macro_f1 for more (as the trainer's metrics), multi-label
+     * subset accuracy and micro/macro F1, regression mse and GLUE STS-B's pearson and spearmanr.
+     */
+    public static List<String> metrics(TaskSpec task) {
+        return switch (problemType(task)) {
+            case MULTI_LABEL -> List.of("loss", "accuracy", "f1", "macro_f1");
+            case REGRESSION -> List.of("loss", "mse", "pearson", "spearmanr");
+            default -> task.numLabels != null && task.numLabels == 2
+                    ? List.of("loss", "accuracy", "f1", "matthews_correlation")
+                    : List.of("loss", "accuracy", "macro_f1", "matthews_correlation");
+        };
+    }
+
+    /** Why {@code metricForBestModel} (eval_ prefix optional, null: loss) is not a metric of this task; null if it is. */
+    public static String metricError(TaskSpec task, String metricForBestModel) {
+        String metric = metricForBestModel == null ? "loss" : metricForBestModel.replaceFirst("^eval_", "");
+        List<String> allowed = metrics(task);
+        if (allowed.contains(metric)) {
+            return null;
+        }
+        return "spec.training.metricForBestModel must be one of " + String.join(", ", allowed) + " for "
+                + problemType(task) + (SINGLE_LABEL.equals(problemType(task)) ? " with " + task.numLabels + " labels" : "")
+                + " (got " + metricForBestModel + ")";
     }
 
     /** Every rule the task breaks, each naming its field; empty when it is coherent. */
     public static List<String> errors(TaskSpec task) {
         List<String> errors = new ArrayList<>();
         String type = type(task);
-        if (!SEQUENCE_CLASSIFICATION.equals(type) && !TOKEN_CLASSIFICATION.equals(type)) {
-            errors.add("spec.task.type must be SequenceClassification or TokenClassification (got " + type + ")");
+        if (!SEQUENCE_CLASSIFICATION.equals(type)) {
+            // Only what the trainer runs: the validator and the trainer share this rule.
+            errors.add("spec.task.type must be SequenceClassification (got " + type + ")");
             return errors;
         }
         String problem = task.problemType;
@@ -59,21 +78,7 @@ public final class TaskRules {
             return errors;
         }
         String resolved = problemType(task);
-        if (TOKEN_CLASSIFICATION.equals(type)) {
-            if (problem != null && !SINGLE_LABEL.equals(problem)) {
-                errors.add("spec.task.problemType must be single_label_classification (or unset) for TokenClassification"
-                        + " (got " + problem + ")");
-            }
-            if (task.numLabels < 2) {
-                errors.add("spec.task.numLabels must be >= 2 for TokenClassification (got " + task.numLabels + ")");
-            }
-            if (task.tokensField == null || task.tokensField.isBlank()) {
-                errors.add("spec.task.tokensField must name the column of words");
-            }
-            if (task.tagsField == null || task.tagsField.isBlank()) {
-                errors.add("spec.task.tagsField must name the column of tags");
-            }
-        } else if (!REGRESSION.equals(resolved) && task.numLabels < 2) {
+        if (!REGRESSION.equals(resolved) && task.numLabels < 2) {
             errors.add("spec.task.numLabels must be >= 2 for " + resolved + " (got " + task.numLabels
                     + "); numLabels 1 is a regression");
         }

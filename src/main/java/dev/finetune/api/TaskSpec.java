@@ -13,9 +13,9 @@ import java.util.List;
 /** The learning problem: which columns are read and how many labels there are. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class TaskSpec {
-    @JsonPropertyDescription("Task type: SequenceClassification (one output per row) or TokenClassification (one per word, e.g. NER).")
+    @JsonPropertyDescription("Task type; SequenceClassification (one output per row: single-label, multi-label or regression) is the one supported today.")
     @Default("SequenceClassification")
-    @Pattern("^(SequenceClassification|TokenClassification)$")
+    @Pattern("^SequenceClassification$")
     public String type = "SequenceClassification";
 
     @JsonPropertyDescription("As transformers' problem_type: single_label_classification, multi_label_classification or"
@@ -35,14 +35,6 @@ public class TaskSpec {
     @JsonPropertyDescription("Column holding the label: an integer, or a string mapped through id2label.")
     @Default("label")
     public String labelField = "label";
-
-    @JsonPropertyDescription("TokenClassification: the column holding each row's words, a list of strings.")
-    @Default("tokens")
-    public String tokensField = "tokens";
-
-    @JsonPropertyDescription("TokenClassification: the column holding one tag per word (ids or names of labelNames), e.g. ner_tags.")
-    @Default("ner_tags")
-    public String tagsField = "ner_tags";
 
     @JsonPropertyDescription("Label names by id, e.g. [not_equivalent, equivalent]; written to config.json as id2label.")
     public List<String> labelNames;

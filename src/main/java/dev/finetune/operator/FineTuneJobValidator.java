@@ -25,7 +25,6 @@ import java.util.regex.Pattern;
  * Each problem is one message that names the field, e.g. {@code spec.training.learningRate must be > 0}.
  */
 public final class FineTuneJobValidator {
-    public static final Set<String> METRICS = Set.of("loss", "accuracy", "f1", "macro_f1", "matthews_correlation");
     private static final Set<String> STRATEGIES = Set.of("no", "steps", "epoch");
     private static final Set<String> SCHEDULERS = Set.of("linear", "constant", "constant_with_warmup", "cosine");
     private static final Set<String> FORMATS = Set.of("auto", "jsonl", "csv", "tsv", "parquet");
@@ -75,6 +74,7 @@ public final class FineTuneJobValidator {
         checkDataset(spec.dataset, errors);
         checkTask(spec.task, errors);
         checkTraining(spec.training, spec.dataset, errors);
+        checkMetricForBestModel(spec, errors);
         if (spec.resources != null && spec.resources.gpus != null && spec.resources.gpus < 0) {
             errors.add("spec.resources.gpus must be >= 0");
         }
@@ -206,6 +206,17 @@ public final class FineTuneJobValidator {
         }
     }
 
+    /** The metric must be one the task's evaluation logs (TaskRules), else the first evaluation would fail. */
+    private static void checkMetricForBestModel(FineTuneJobSpec spec, List<String> errors) {
+        if (spec.training == null || spec.task == null || !TaskRules.errors(spec.task).isEmpty()) {
+            return; // the task's own errors are reported; its metrics are unknown
+        }
+        String error = TaskRules.metricError(spec.task, spec.training.metricForBestModel);
+        if (error != null) {
+            errors.add(error);
+        }
+    }
+
     private static void checkTraining(TrainingSpec t, DatasetSource dataset, List<String> errors) {
         if (t == null) {
             return;
@@ -248,10 +259,6 @@ public final class FineTuneJobValidator {
         if (t.saveStrategy == null || !STRATEGIES.contains(t.saveStrategy)) {
             errors.add("spec.training.saveStrategy must be one of no, steps, epoch (got " + t.saveStrategy + ")");
             strategiesKnown = false;
-        }
-        String metric = t.metricForBestModel == null ? "loss" : t.metricForBestModel.replaceFirst("^eval_", "");
-        if (!METRICS.contains(metric)) {
-            errors.add("spec.training.metricForBestModel must be one of loss, accuracy, f1, macro_f1, matthews_correlation (got " + t.metricForBestModel + ")");
         }
         if (!strategiesKnown) {
             return;

@@ -153,11 +153,6 @@ public final class TrainingJob {
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", errors));
         }
-        if (TaskRules.isTokenClassification(spec.task)) {
-            // The data path and the objective are ready for the words/tags columns only once a token head exists.
-            throw new IllegalArgumentException("spec.task.type TokenClassification is not supported by this trainer yet;"
-                    + " use SequenceClassification");
-        }
     }
 
     private SequenceClassificationModel loadModel(FineTuneJobSpec spec, Path modelDir, NDManager manager) throws Exception {
