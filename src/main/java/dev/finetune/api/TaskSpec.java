@@ -13,13 +13,18 @@ import java.util.List;
 /** The learning problem: which columns are read and how many labels there are. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class TaskSpec {
-    @JsonPropertyDescription("Task type; SequenceClassification is the one supported today.")
+    @JsonPropertyDescription("Task type; SequenceClassification (one output per row: single-label, multi-label or regression) is the one supported today.")
     @Default("SequenceClassification")
     @Pattern("^SequenceClassification$")
     public String type = "SequenceClassification";
 
-    @JsonPropertyDescription("Number of classes.")
-    @Min(2)
+    @JsonPropertyDescription("As transformers' problem_type: single_label_classification, multi_label_classification or"
+            + " regression. Unset: regression when numLabels is 1, else single_label_classification.")
+    @Pattern("^(single_label_classification|multi_label_classification|regression)$")
+    public String problemType;
+
+    @JsonPropertyDescription("Number of classes (or of regression outputs: 1 for a single score).")
+    @Min(1)
     @Default("2")
     public Integer numLabels = 2;
 

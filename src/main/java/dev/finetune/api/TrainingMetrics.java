@@ -14,12 +14,16 @@ public class TrainingMetrics {
     public Double gradNorm;
     @JsonPropertyDescription("Latest evaluation loss (eval_loss).")
     public Double evalLoss;
-    @JsonPropertyDescription("Latest evaluation accuracy (eval_accuracy).")
+    @JsonPropertyDescription("Latest evaluation accuracy (eval_accuracy; subset accuracy for multi-label).")
     public Double evalAccuracy;
-    @JsonPropertyDescription("Latest evaluation F1 of the positive class (eval_f1).")
+    @JsonPropertyDescription("Latest evaluation F1 (eval_f1): of the positive class for two labels, micro-averaged for multi-label.")
     public Double evalF1;
     @JsonPropertyDescription("Latest evaluation macro-averaged F1 (eval_macro_f1).")
     public Double evalMacroF1;
     @JsonPropertyDescription("Latest evaluation Matthews correlation (eval_matthews_correlation).")
     public Double evalMatthewsCorrelation;
+    @JsonPropertyDescription("Latest evaluation Pearson correlation of a regression (eval_pearson).")
+    public Double evalPearson;
+    @JsonPropertyDescription("Latest evaluation Spearman rank correlation of a regression (eval_spearmanr).")
+    public Double evalSpearmanr;
 }

@@ -6,6 +6,7 @@ import dev.finetune.api.FineTuneJobSpec;
 import dev.finetune.api.ModelSource;
 import dev.finetune.api.SchemaBounds;
 import dev.finetune.api.SecretKeyRef;
+import dev.finetune.api.TaskRules;
 import dev.finetune.api.TaskSpec;
 import dev.finetune.api.TrainingSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -24,7 +25,6 @@ import java.util.regex.Pattern;
  * Each problem is one message that names the field, e.g. {@code spec.training.learningRate must be > 0}.
  */
 public final class FineTuneJobValidator {
-    public static final Set<String> METRICS = Set.of("loss", "accuracy", "f1", "macro_f1", "matthews_correlation");
     private static final Set<String> STRATEGIES = Set.of("no", "steps", "epoch");
     private static final Set<String> SCHEDULERS = Set.of("linear", "constant", "constant_with_warmup", "cosine");
     private static final Set<String> FORMATS = Set.of("auto", "jsonl", "csv", "tsv", "parquet");
@@ -74,6 +74,7 @@ public final class FineTuneJobValidator {
         checkDataset(spec.dataset, errors);
         checkTask(spec.task, errors);
         checkTraining(spec.training, spec.dataset, errors);
+        checkMetricForBestModel(spec, errors);
         if (spec.resources != null && spec.resources.gpus != null && spec.resources.gpus < 0) {
             errors.add("spec.resources.gpus must be >= 0");
         }
@@ -191,12 +192,7 @@ public final class FineTuneJobValidator {
         if (task == null) {
             return;
         }
-        if (!"SequenceClassification".equals(task.type)) {
-            errors.add("spec.task.type must be SequenceClassification (got " + task.type + ")");
-        }
-        if (task.numLabels == null || task.numLabels < 2) {
-            errors.add("spec.task.numLabels must be >= 2");
-        }
+        errors.addAll(TaskRules.errors(task));
         if (task.textFields == null || task.textFields.isEmpty() || task.textFields.size() > 2) {
             errors.add("spec.task.textFields must name 1 or 2 columns");
         } else if (task.textFields.stream().anyMatch(ResourceNames::isBlank)) {
@@ -205,11 +201,19 @@ public final class FineTuneJobValidator {
         if (ResourceNames.isBlank(task.labelField)) {
             errors.add("spec.task.labelField must not be empty");
         }
-        if (task.labelNames != null && task.numLabels != null && task.labelNames.size() != task.numLabels) {
-            errors.add("spec.task.labelNames has " + task.labelNames.size() + " names but spec.task.numLabels is " + task.numLabels);
-        }
         if (task.maxLength != null && (task.maxLength < 8 || task.maxLength > 8192)) {
             errors.add("spec.task.maxLength must be between 8 and 8192");
+        }
+    }
+
+    /** The metric must be one the task's evaluation logs (TaskRules), else the first evaluation would fail. */
+    private static void checkMetricForBestModel(FineTuneJobSpec spec, List<String> errors) {
+        if (spec.training == null || spec.task == null || !TaskRules.errors(spec.task).isEmpty()) {
+            return; // the task's own errors are reported; its metrics are unknown
+        }
+        String error = TaskRules.metricError(spec.task, spec.training.metricForBestModel);
+        if (error != null) {
+            errors.add(error);
         }
     }
 
@@ -255,10 +259,6 @@ public final class FineTuneJobValidator {
         if (t.saveStrategy == null || !STRATEGIES.contains(t.saveStrategy)) {
             errors.add("spec.training.saveStrategy must be one of no, steps, epoch (got " + t.saveStrategy + ")");
             strategiesKnown = false;
-        }
-        String metric = t.metricForBestModel == null ? "loss" : t.metricForBestModel.replaceFirst("^eval_", "");
-        if (!METRICS.contains(metric)) {
-            errors.add("spec.training.metricForBestModel must be one of loss, accuracy, f1, macro_f1, matthews_correlation (got " + t.metricForBestModel + ")");
         }
         if (!strategiesKnown) {
             return;

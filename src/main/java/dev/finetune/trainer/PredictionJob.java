@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.finetune.api.TaskRules;
 import dev.finetune.api.TaskSpec;
 import dev.finetune.trainer.data.DataException;
 import dev.finetune.trainer.data.DatasetReader;
@@ -23,6 +24,7 @@ import dev.finetune.trainer.source.SourceException;
 import dev.finetune.trainer.train.Evaluator;
 import dev.finetune.trainer.train.Prediction;
 import dev.finetune.trainer.train.Predictions;
+import dev.finetune.trainer.train.TaskObjective;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.file.Files;
@@ -32,8 +34,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Trainer.predict for a saved model: logits, predicted label and, where the data has one, the gold label
- * of every row, plus metrics (test_ prefix, as transformers) when the data is labelled.
+ * Trainer.predict for a saved model: logits and the task's prediction (label, label set or value; the task is read
+ * from config.json's problem_type) and, where the data has one, the gold label of every row, plus metrics (test_ prefix, as transformers) when the data is labelled.
  */
 public final class PredictionJob {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -69,6 +71,7 @@ public final class PredictionJob {
             return new PredictionRows(read.stream().map(PretokenizedRow::row).toList(),
                     read.stream().map(PretokenizedRow::input).toList());
         });
+        String problemType = TaskRules.problemType(resolved);
         List<Example> examples = rows.examples();
         List<EncodedExample> encoded = rows.pretokenized();
         int padTokenId = inputs.padTokenId();
@@ -83,10 +86,11 @@ public final class PredictionJob {
         try (NDManager manager = NDManager.newBaseManager();
                 SequenceClassificationModel model = ModelFamilies.fromPretrained(
                         modelDir, config.numLabels(), config.labels(), manager, 0)) {
-            predictions = new Evaluator(LoopAdapters.classifier(model)).predict(LoopAdapters.evalSource(batches));
+            predictions = new Evaluator(LoopAdapters.classifier(model), TaskObjective.of(problemType, config.numLabels()))
+                    .predict(LoopAdapters.evalSource(batches));
         }
         for (int i = 0; i < examples.size(); i++) {
-            rowsOut.write(JSON.writeValueAsString(row(examples.get(i), predictions.rows().get(i), config.labels())));
+            rowsOut.write(JSON.writeValueAsString(row(examples.get(i), predictions.rows().get(i), config.labels(), problemType)));
             rowsOut.write('\n');
         }
         rowsOut.flush();
@@ -142,17 +146,61 @@ public final class PredictionJob {
         }
     }
 
-    private static ObjectNode row(Example example, Prediction prediction, List<String> labels) {
+    /**
+     * One output row: the logits, then per task the predicted label (single-label), the probability of each label
+     * and the predicted label set (multi-label, sigmoid above 0.5) or the predicted value (regression); the gold
+     * label where the data has one.
+     */
+    private static ObjectNode row(Example example, Prediction prediction, List<String> labels, String problemType) {
         ObjectNode row = JSON.createObjectNode();
         row.put("line", example.line());
         var logits = row.putArray("logits");
         for (float logit : prediction.logits()) {
             logits.add(logit);
         }
-        row.put("predicted", prediction.predicted());
-        row.put("predicted_label", labels.get(prediction.predicted()));
-        if (prediction.gold() >= 0) {
-            row.put("label", prediction.gold());
+        switch (problemType) {
+            case TaskRules.MULTI_LABEL -> {
+                var probabilities = row.putObject("probabilities");
+                var predicted = row.putArray("predicted_labels");
+                for (int k = 0; k < labels.size(); k++) {
+                    probabilities.put(labels.get(k), 1 / (1 + Math.exp(-prediction.logits()[k])));
+                    if (prediction.logits()[k] > 0) {
+                        predicted.add(labels.get(k));
+                    }
+                }
+                if (prediction.labelled()) {
+                    var gold = row.putArray("labels");
+                    for (int k = 0; k < labels.size(); k++) {
+                        if (prediction.goldTargets()[k] > 0.5f) {
+                            gold.add(labels.get(k));
+                        }
+                    }
+                }
+            }
+            case TaskRules.REGRESSION -> {
+                if (prediction.logits().length == 1) {
+                    row.put("prediction", prediction.logits()[0]);
+                } else {
+                    logits.forEach(v -> row.withArray("prediction").add(v));
+                }
+                if (prediction.labelled()) {
+                    if (prediction.goldTargets().length == 1) {
+                        row.put("label", prediction.goldTargets()[0]);
+                    } else {
+                        var gold = row.putArray("label");
+                        for (float v : prediction.goldTargets()) {
+                            gold.add(v);
+                        }
+                    }
+                }
+            }
+            default -> {
+                row.put("predicted", prediction.predicted());
+                row.put("predicted_label", labels.get(prediction.predicted()));
+                if (prediction.gold() >= 0) {
+                    row.put("label", prediction.gold());
+                }
+            }
         }
         return row;
     }
@@ -165,6 +213,8 @@ public final class PredictionJob {
         copy.maxLength = task.maxLength;
         copy.numLabels = config.numLabels();
         copy.labelNames = config.labels();
+        // The task the model was trained for: config.json's problem_type, else as transformers infers it.
+        copy.problemType = config.problemType();
         return copy;
     }
 }

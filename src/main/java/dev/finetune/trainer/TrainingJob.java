@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import dev.finetune.api.DatasetSource;
 import dev.finetune.api.FineTuneJob;
 import dev.finetune.api.FineTuneJobSpec;
+import dev.finetune.api.TaskRules;
 import dev.finetune.trainer.checkpoint.CheckpointReader;
 import dev.finetune.trainer.checkpoint.CheckpointResume;
 import dev.finetune.trainer.checkpoint.CheckpointWriter;
@@ -21,6 +22,7 @@ import dev.finetune.trainer.source.SourcePins;
 import dev.finetune.trainer.source.SourceResolver;
 import dev.finetune.trainer.train.EvalBatchSource;
 import dev.finetune.trainer.train.StopRequest;
+import dev.finetune.trainer.train.TaskObjective;
 import dev.finetune.trainer.train.TrainResult;
 import dev.finetune.trainer.train.Trainer;
 import dev.finetune.trainer.train.TrainerCallback;
@@ -88,6 +90,7 @@ public final class TrainingJob {
 
     public TrainResult run() throws Exception {
         FineTuneJobSpec spec = job.getSpec();
+        checkTask(spec);
         // The Hub commits of the first start, so that retries and resumes read the same model and data.
         SourcePins pins = SourcePins.read(output);
         progress.stage("Downloading", "model " + spec.model.uri);
@@ -108,7 +111,8 @@ public final class TrainingJob {
                     .withOutput(out)
                     .withProgressBar(progressBar)
                     .addCallback(progress)
-                    .withStopRequest(stopRequest);
+                    .withStopRequest(stopRequest)
+                    .withObjective(TaskObjective.of(TaskRules.problemType(spec.task), spec.task.numLabels));
             callbacks.forEach(trainer::addCallback);
             DiskSpaceCheck diskSpace = DiskSpaceCheck.forModel(output, model, modelDir, DiskSpaceCheck.FILE_STORE);
             CheckpointWriter checkpoints = new CheckpointWriter(output, model, modelDir, spec.training, meters)
@@ -144,15 +148,24 @@ public final class TrainingJob {
         }
     }
 
+    /** Refuses a task spec that does not hold together before anything is fetched (exit code 2). */
+    static void checkTask(FineTuneJobSpec spec) {
+        List<String> errors = TaskRules.errors(spec.task);
+        if (!errors.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", errors));
+        }
+    }
+
     private SequenceClassificationModel loadModel(FineTuneJobSpec spec, Path modelDir, NDManager manager) throws Exception {
         long seed = spec.training.seed;
+        String problemType = TaskRules.problemType(spec.task);
         if ("random".equals(spec.model.initialization)) {
             LOG.info("Initialising {} with random weights from its config.json (seed {})", modelDir, seed);
             EncoderConfig config = ModelFamilies.readConfig(modelDir.resolve("config.json"))
-                    .withLabels(spec.task.numLabels, spec.task.labelNames);
+                    .withLabels(spec.task.numLabels, spec.task.labelNames).withProblemType(problemType);
             return ModelFamilies.fromConfig(config, manager, seed);
         }
-        return ModelFamilies.fromPretrained(modelDir, spec.task.numLabels, spec.task.labelNames, manager, seed);
+        return ModelFamilies.fromPretrained(modelDir, spec.task.numLabels, spec.task.labelNames, problemType, manager, seed);
     }
 
     private static DatasetSource withFormat(DatasetSource source, String format) {

@@ -141,7 +141,9 @@ class BadInputCorpusTest {
         cases.add(edit("spec.dataset.evalSplit: missing for epoch evaluation", m -> replace(m, "    evalSplit: validation\n", ""),
                 "spec.dataset.evalSplit is required when spec.training.evalStrategy is epoch"));
         cases.add(edit("spec.task.type: unknown", set("type: SequenceClassification", "type: TokenClassification"), "spec.task.type"));
-        cases.add(edit("spec.task.numLabels: 1", set("numLabels: 2", "numLabels: 1"), "spec.task.numLabels"));
+        // numLabels 1 alone is a regression (as transformers infers it); with single-label classification it is wrong
+        cases.add(edit("spec.task.numLabels: 1 for single-label classification",
+                set("numLabels: 2", "numLabels: 1\n    problemType: single_label_classification"), "spec.task.numLabels"));
         cases.add(edit("spec.task.numLabels: negative", set("numLabels: 2", "numLabels: -3"), "spec.task.numLabels"));
         cases.add(edit("spec.task.textFields: three", set("textFields: [sentence1, sentence2]", "textFields: [a, b, c]"), "spec.task.textFields"));
         cases.add(edit("spec.task.textFields: none", set("textFields: [sentence1, sentence2]", "textFields: []"), "spec.task.textFields"));

@@ -1,9 +1,12 @@
 package dev.finetune.trainer.checkpoint;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.finetune.api.TrainingSpec;
 import dev.finetune.trainer.train.TrainerState;
@@ -18,7 +21,12 @@ import java.nio.file.Path;
  * counter into {@code stateful_callbacks.EarlyStoppingCallback.attributes} — or left out (the throughput).
  */
 final class TrainerStateFile {
-    static final ObjectMapper JSON = new ObjectMapper()
+    // NaN as Python's json writes and reads it (a bare NaN: eval_pearson of constant predictions), not Jackson's "NaN"
+    // string, which transformers would load as a str.
+    static final ObjectMapper JSON = JsonMapper.builder()
+            .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .build()
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 

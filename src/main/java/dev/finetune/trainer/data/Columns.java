@@ -19,7 +19,7 @@ record Columns(List<String> required, List<String> optional, Set<String> lists) 
         this(required, optional, Set.of());
     }
 
-    /** A column whose cells may be JSON arrays (kept as their JSON text), e.g. a pre-tokenised row's input_ids. */
+    /** A column whose cells may be JSON arrays (kept as their JSON text): pre-tokenised input_ids, multi-label labels. */
     boolean isList(String column) {
         return lists.contains(column);
     }

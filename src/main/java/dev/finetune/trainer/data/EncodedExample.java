@@ -2,15 +2,16 @@ package dev.finetune.trainer.data;
 
 /**
  * One tokenised row, unpadded: {@code [CLS] a [SEP] (b [SEP])} ids with their token type ids, and the
- * label ({@link Example#NO_LABEL} when there is none). Plain arrays, so a whole dataset stays small.
+ * label ({@link Example#NO_LABEL} when there is none), or the float targets of a multi-label or regression row
+ * ({@link Example#targets}). Plain arrays, so a whole dataset stays small.
  *
  * @param attentionMask 1 for a token, 0 for one the model must not attend to, as a pre-tokenised row gives it
  *     (its own padding, say); null when every token is attended to, as for every row the tokenizer made
  */
-public record EncodedExample(int[] inputIds, int[] tokenTypeIds, int label, int[] attentionMask) {
-    /** A row whose tokens are all attended to. */
+public record EncodedExample(int[] inputIds, int[] tokenTypeIds, int label, float[] targets, int[] attentionMask) {
+    /** A single-label row (or one without a label) whose tokens are all attended to. */
     public EncodedExample(int[] inputIds, int[] tokenTypeIds, int label) {
-        this(inputIds, tokenTypeIds, label, null);
+        this(inputIds, tokenTypeIds, label, null, null);
     }
 
     public EncodedExample {

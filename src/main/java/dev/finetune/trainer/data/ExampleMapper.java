@@ -1,17 +1,27 @@
 package dev.finetune.trainer.data;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.finetune.api.TaskRules;
 import dev.finetune.api.TaskSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
-/** Turns a raw row into an {@link Example}, checking its texts and label against the task. */
+/**
+ * Turns a raw row into an {@link Example}, checking its texts and label against the task: a class id or name
+ * (single-label), a list of them (multi-label) or numbers (regression).
+ */
 final class ExampleMapper {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private final List<String> textFields;
     private final String labelField;
     private final List<String> labelNames;
     private final int numLabels;
     private final boolean labelRequired;
+    private final String problemType;
 
     /** With {@code labelRequired} false (prediction), a row without a label gets {@link Example#NO_LABEL}. */
     ExampleMapper(TaskSpec task, boolean labelRequired) {
@@ -22,21 +32,24 @@ final class ExampleMapper {
         if (task.labelField == null || task.labelField.isBlank()) {
             throw new DataException("spec.task.labelField must name a column");
         }
-        if (task.numLabels == null || task.numLabels < 2) {
-            throw new DataException("spec.task.numLabels must be at least 2, got " + task.numLabels);
+        List<String> errors = TaskRules.errors(task);
+        if (!errors.isEmpty()) {
+            throw new DataException(String.join("; ", errors));
         }
         this.textFields = List.copyOf(task.textFields);
         this.labelField = task.labelField;
         this.labelNames = task.labelNames == null ? List.of() : List.copyOf(task.labelNames);
         this.numLabels = task.numLabels;
         this.labelRequired = labelRequired;
+        this.problemType = TaskRules.problemType(task);
     }
 
     /** The columns to read: the texts always, the label for training (optional for prediction). */
     Columns columns() {
+        Set<String> lists = TaskRules.MULTI_LABEL.equals(problemType) ? Set.of(labelField) : Set.of();
         return labelRequired
-                ? new Columns(concat(textFields, labelField), List.of())
-                : new Columns(textFields, List.of(labelField));
+                ? new Columns(concat(textFields, labelField), List.of(), lists)
+                : new Columns(textFields, List.of(labelField), lists);
     }
 
     Example map(Path file, RawRow row) {
@@ -51,36 +64,107 @@ final class ExampleMapper {
             }
             texts.add(text);
         }
-        return new Example(file.toString(), row.line(), texts, label(file, row));
+        return labelled(file, row, texts);
     }
 
     /** A pre-tokenised row's place and label, read as {@link #map} reads them; its token ids are read elsewhere. */
     Example mapLabel(Path file, RawRow row) {
-        return new Example(file.toString(), row.line(), List.of(), label(file, row));
+        return labelled(file, row, List.of());
     }
 
-    private int label(Path file, RawRow row) {
+    /** The row's label read as the problem type says: a class id, a multi-hot vector or regression targets. */
+    private Example labelled(Path file, RawRow row, List<String> texts) {
         String value = row.cells().get(labelField);
         if (value == null || value.isBlank()) {
             if (!labelRequired) {
-                return Example.NO_LABEL; // prediction on rows without a gold label
+                return new Example(file.toString(), row.line(), texts, Example.NO_LABEL); // prediction without gold labels
             }
             throw DataException.atField(file, row.line(), labelField, value == null ? "is null" : "empty label");
         }
-        String text = value.trim();
+        return switch (problemType) {
+            case TaskRules.MULTI_LABEL -> new Example(file.toString(), row.line(), texts, Example.NO_LABEL,
+                    multiHot(file, row.line(), value.trim()));
+            case TaskRules.REGRESSION -> new Example(file.toString(), row.line(), texts, Example.NO_LABEL,
+                    values(file, row.line(), value.trim()));
+            default -> new Example(file.toString(), row.line(), texts, classId(file, row.line(), value.trim()));
+        };
+    }
+
+    /**
+     * A list of labels (ids or names) as a multi-hot vector: a JSON array ({@code [0, 2]}, {@code ["sports"]}) or, as
+     * a CSV cell, ids or names separated by commas, semicolons or spaces; an empty list is a row with no label set.
+     */
+    private float[] multiHot(Path file, long line, String text) {
+        List<String> items = new ArrayList<>();
+        if (text.startsWith("[")) {
+            try {
+                JsonNode array = JSON.readTree(text);
+                for (JsonNode item : array) {
+                    if (item.isContainerNode() || item.isNull()) {
+                        throw DataException.atField(file, line, labelField, "expected a list of label ids or names, found " + text);
+                    }
+                    items.add(item.asText());
+                }
+            } catch (JsonProcessingException e) {
+                throw DataException.atField(file, line, labelField, "not a JSON list of labels: " + text);
+            }
+        } else {
+            for (String item : text.split("[,; ]+")) {
+                if (!item.isEmpty()) {
+                    items.add(item);
+                }
+            }
+        }
+        float[] hot = new float[numLabels];
+        for (String item : items) {
+            hot[classId(file, line, item.trim())] = 1f;
+        }
+        return hot;
+    }
+
+    /** Regression targets: one number, or a JSON list of numLabels numbers. */
+    private float[] values(Path file, long line, String text) {
+        List<String> items = new ArrayList<>();
+        if (text.startsWith("[")) {
+            try {
+                JSON.readTree(text).forEach(item -> items.add(item.asText()));
+            } catch (JsonProcessingException e) {
+                throw DataException.atField(file, line, labelField, "not a JSON list of numbers: " + text);
+            }
+        } else {
+            items.add(text);
+        }
+        if (items.size() != numLabels) {
+            throw DataException.atField(file, line, labelField, items.size() + " values where spec.task.numLabels is " + numLabels);
+        }
+        float[] values = new float[numLabels];
+        for (int i = 0; i < numLabels; i++) {
+            try {
+                values[i] = Float.parseFloat(items.get(i));
+            } catch (NumberFormatException e) {
+                values[i] = Float.NaN;
+            }
+            if (!Float.isFinite(values[i])) {
+                throw DataException.atField(file, line, labelField, "'" + items.get(i) + "' is not a finite number (a regression target)");
+            }
+        }
+        return values;
+    }
+
+    private int classId(Path file, long line, String text) {
         int label;
         if (text.matches("[+-]?\\d{1,9}")) {
             label = Integer.parseInt(text);
         } else {
             label = labelNames.indexOf(text);
             if (label < 0) {
-                throw DataException.atField(file, row.line(), labelField, "'" + text
+                throw DataException.atField(file, line, labelField, "'" + text
                         + "' is neither an integer nor a label name " + (labelNames.isEmpty()
                                 ? "(spec.task.labelNames is empty)" : "of spec.task.labelNames " + labelNames));
             }
         }
         if (label < 0 || label >= numLabels) {
-            throw DataException.atField(file, row.line(), labelField, label + " is out of range [0, " + numLabels + ")");
+            throw DataException.atField(file, line, labelField, label + " is out of range [0, " + numLabels + ")");
         }
         return label;
     }

@@ -1,5 +1,6 @@
 package dev.finetune.trainer.data;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
@@ -8,7 +9,7 @@ import java.util.List;
 /**
  * Pads a list of rows to the longest among them, as transformers' {@code DataCollatorWithPadding}
  * does: pad id after the tokens, token type 0 and attention mask 0 on padding (a pre-tokenised row keeps its own
- * attention mask). All arrays int64.
+ * attention mask). All arrays int64, but for the float32 (B, numLabels) targets of multi-label and regression rows.
  */
 public final class PaddingCollator {
     private final int padTokenId;
@@ -28,6 +29,8 @@ public final class PaddingCollator {
         long[] types = new long[size * width];
         long[] mask = new long[size * width];
         long[] labels = new long[size];
+        int targetWidth = rows.stream().mapToInt(r -> r.targets() == null ? 0 : r.targets().length).max().orElseThrow();
+        float[] targets = new float[size * targetWidth];
         Arrays.fill(ids, padTokenId);
         for (int r = 0; r < size; r++) {
             EncodedExample row = rows.get(r);
@@ -38,9 +41,22 @@ public final class PaddingCollator {
                 mask[offset + t] = row.attends(t);
             }
             labels[r] = row.label();
+            if (targetWidth > 0) {
+                if (row.targets() == null) {
+                    Arrays.fill(targets, r * targetWidth, (r + 1) * targetWidth, Float.NaN); // predicting an unlabelled row
+                } else if (row.targets().length != targetWidth) {
+                    throw new IllegalArgumentException("row " + r + " of the batch has " + row.targets().length
+                            + " targets where others have " + targetWidth);
+                } else {
+                    System.arraycopy(row.targets(), 0, targets, r * targetWidth, targetWidth);
+                }
+            }
         }
         Shape shape = new Shape(size, width);
-        return new Batch(manager.create(ids, shape), manager.create(types, shape),
-                manager.create(mask, shape), manager.create(labels, new Shape(size)));
+        // Multi-label and regression rows: float32 (B, numLabels) targets, as transformers' float labels.
+        NDArray labelArray = targetWidth > 0
+                ? manager.create(targets, new Shape(size, targetWidth))
+                : manager.create(labels, new Shape(size));
+        return new Batch(manager.create(ids, shape), manager.create(types, shape), manager.create(mask, shape), labelArray);
     }
 }

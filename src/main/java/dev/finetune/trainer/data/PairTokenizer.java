@@ -99,7 +99,7 @@ public final class PairTokenizer implements AutoCloseable {
             Encoding[] encodings = encodeChunk(chunk);
             for (int i = 0; i < encodings.length; i++) {
                 encoded.add(new EncodedExample(toInts(encodings[i].getIds()),
-                        toInts(encodings[i].getTypeIds()), chunk.get(i).label()));
+                        toInts(encodings[i].getTypeIds()), chunk.get(i).label(), chunk.get(i).targets(), null));
             }
         }
         return encoded;

@@ -128,7 +128,7 @@ final class PretokenizedMapper {
             }
         }
         Example labelled = labels.mapLabel(file, row);
-        return new PretokenizedRow(labelled, new EncodedExample(ids, types, labelled.label(), mask));
+        return new PretokenizedRow(labelled, new EncodedExample(ids, types, labelled.label(), labelled.targets(), mask));
     }
 
     private void checkLength(Path file, long line, int length) {

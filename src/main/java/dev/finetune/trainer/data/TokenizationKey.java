@@ -1,6 +1,7 @@
 package dev.finetune.trainer.data;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import dev.finetune.api.TaskRules;
 import dev.finetune.api.TaskSpec;
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,6 +46,7 @@ record TokenizationKey(Map<String, String> parts, String hash) {
         parts.put("label_field", String.valueOf(task.labelField));
         parts.put("label_names", String.valueOf(task.labelNames));
         parts.put("num_labels", String.valueOf(task.numLabels));
+        parts.put("problem_type", TaskRules.problemType(task));
         MessageDigest digest = sha256();
         parts.forEach((name, value) -> digest.update((name + "=" + value + "\n").getBytes(StandardCharsets.UTF_8)));
         return new TokenizationKey(Collections.unmodifiableMap(parts), HexFormat.of().formatHex(digest.digest()).substring(0, 32));

@@ -23,23 +23,25 @@ import java.util.zip.CRC32C;
  * <li>{@code attention_mask.bin}: one int8 per token (0 only where a pre-tokenised row's own mask says so);
  * <li>{@code offsets.bin}: int64, rows + 1 of them: row i is tokens [offsets[i], offsets[i+1]);
  * <li>{@code labels.bin}: int32 per row;
+ * <li>{@code targets.bin}: float32, {@code targetWidth} per row (multi-label and regression rows; else empty);
  * <li>{@code meta.json}: counts, id width, pad id, CRC-32C of each file, and what the rows were made from.
  * </ul>
  * An immutable list: {@link #get} decodes one row into a short-lived {@link EncodedExample}.
  */
 public final class TokenizedRows extends AbstractList<EncodedExample> implements RandomAccess {
-    static final int FORMAT_VERSION = 2;
+    static final int FORMAT_VERSION = 3;
     static final String IDS = "input_ids.bin";
     static final String TYPES = "token_type_ids.bin";
     static final String MASKS = "attention_mask.bin";
     static final String OFFSETS = "offsets.bin";
     static final String LABELS = "labels.bin";
+    static final String TARGETS = "targets.bin";
     static final String META = "meta.json";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The contents of {@code meta.json}. */
-    record Meta(int version, long rows, long tokens, int idBytes, int padTokenId, Map<String, Long> crc32c,
-            Map<String, String> key) {}
+    record Meta(int version, long rows, long tokens, int idBytes, int padTokenId, int targetWidth,
+            Map<String, Long> crc32c, Map<String, String> key) {}
 
     private final Path folder;
     private final Meta meta;
@@ -48,10 +50,11 @@ public final class TokenizedRows extends AbstractList<EncodedExample> implements
     private final MappedFile masks;
     private final MappedFile offsets;
     private final MappedFile labels;
+    private final MappedFile targets;
     private final int rows;
 
     private TokenizedRows(Path folder, Meta meta, MappedFile ids, MappedFile types, MappedFile masks, MappedFile offsets,
-            MappedFile labels) {
+            MappedFile labels, MappedFile targets) {
         this.folder = folder;
         this.meta = meta;
         this.ids = ids;
@@ -59,6 +62,7 @@ public final class TokenizedRows extends AbstractList<EncodedExample> implements
         this.masks = masks;
         this.offsets = offsets;
         this.labels = labels;
+        this.targets = targets;
         this.rows = (int) meta.rows();
     }
 
@@ -79,7 +83,7 @@ public final class TokenizedRows extends AbstractList<EncodedExample> implements
             throw new InvalidCacheException("format version " + meta.version() + ", expected " + FORMAT_VERSION);
         }
         if (meta.rows() < 0 || meta.rows() > Integer.MAX_VALUE || meta.tokens() < 0 || meta.crc32c() == null
-                || (meta.idBytes() != 2 && meta.idBytes() != 4)) {
+                || (meta.idBytes() != 2 && meta.idBytes() != 4) || meta.targetWidth() < 0) {
             throw new InvalidCacheException(META + " holds impossible values");
         }
         MappedFile ids = MappedFile.map(folder.resolve(IDS), meta.tokens() * meta.idBytes(), meta);
@@ -87,6 +91,7 @@ public final class TokenizedRows extends AbstractList<EncodedExample> implements
         MappedFile masks = MappedFile.map(folder.resolve(MASKS), meta.tokens(), meta);
         MappedFile offsets = MappedFile.map(folder.resolve(OFFSETS), (meta.rows() + 1) * Long.BYTES, meta);
         MappedFile labels = MappedFile.map(folder.resolve(LABELS), meta.rows() * Integer.BYTES, meta);
+        MappedFile targets = MappedFile.map(folder.resolve(TARGETS), meta.rows() * meta.targetWidth() * Float.BYTES, meta);
         long previous = 0;
         for (long i = 0; i <= meta.rows(); i++) {
             long offset = offsets.getLong(i * Long.BYTES);
@@ -98,7 +103,7 @@ public final class TokenizedRows extends AbstractList<EncodedExample> implements
         if (previous != meta.tokens()) {
             throw new InvalidCacheException(OFFSETS + " ends at " + previous + ", not " + meta.tokens());
         }
-        return new TokenizedRows(folder, meta, ids, types, masks, offsets, labels);
+        return new TokenizedRows(folder, meta, ids, types, masks, offsets, labels, targets);
     }
 
     public Path folder() {
@@ -137,7 +142,16 @@ public final class TokenizedRows extends AbstractList<EncodedExample> implements
             mask[t] = masks.getByte(token);
             allAttended &= mask[t] == 1;
         }
-        return new EncodedExample(inputIds, typeIds, labels.getInt((long) row * Integer.BYTES), allAttended ? null : mask);
+        float[] rowTargets = null;
+        int width = meta.targetWidth();
+        if (width > 0) {
+            rowTargets = new float[width];
+            for (int k = 0; k < width; k++) {
+                rowTargets[k] = Float.intBitsToFloat(targets.getInt(((long) row * width + k) * Float.BYTES));
+            }
+        }
+        return new EncodedExample(inputIds, typeIds, labels.getInt((long) row * Integer.BYTES), rowTargets,
+                allAttended ? null : mask);
     }
 
     /** A cache folder that cannot be used: it is ignored and written again. */

@@ -28,6 +28,8 @@ final class TokenizedRowsWriter implements Closeable {
     private final Appender masks;
     private final Appender offsets;
     private final Appender labels;
+    private final Appender targets;
+    private int targetWidth = -1; // set by the first row
     private long rows;
     private long tokens;
 
@@ -43,6 +45,7 @@ final class TokenizedRowsWriter implements Closeable {
         this.masks = new Appender(folder.resolve(TokenizedRows.MASKS));
         this.offsets = new Appender(folder.resolve(TokenizedRows.OFFSETS));
         this.labels = new Appender(folder.resolve(TokenizedRows.LABELS));
+        this.targets = new Appender(folder.resolve(TokenizedRows.TARGETS));
         offsets.putLong(0);
     }
 
@@ -68,6 +71,17 @@ final class TokenizedRowsWriter implements Closeable {
         tokens += inputIds.length;
         offsets.putLong(tokens);
         labels.putInt(row.label());
+        int width = row.targets() == null ? 0 : row.targets().length;
+        if (targetWidth < 0) {
+            targetWidth = width;
+        } else if (width != targetWidth) {
+            throw new IllegalStateException("a row with " + width + " targets after rows with " + targetWidth);
+        }
+        if (row.targets() != null) {
+            for (float target : row.targets()) {
+                targets.putInt(Float.floatToRawIntBits(target));
+            }
+        }
         rows++;
     }
 
@@ -78,17 +92,17 @@ final class TokenizedRowsWriter implements Closeable {
     /** Flushes the files and writes {@code meta.json}; {@code key} records what the rows were made from. */
     void finish(int padTokenId, Map<String, String> key) throws IOException {
         Map<String, Long> crc = new LinkedHashMap<>();
-        for (Appender a : new Appender[] {ids, types, masks, offsets, labels}) {
+        for (Appender a : new Appender[] {ids, types, masks, offsets, labels, targets}) {
             crc.put(a.file.getFileName().toString(), a.finish());
         }
         TokenizedRows.Meta meta = new TokenizedRows.Meta(TokenizedRows.FORMAT_VERSION, rows, tokens, idBytes,
-                padTokenId, crc, key);
+                padTokenId, Math.max(0, targetWidth), crc, key);
         JSON.writeValue(folder.resolve(TokenizedRows.META).toFile(), meta);
     }
 
     @Override
     public void close() throws IOException {
-        for (Appender a : new Appender[] {ids, types, masks, offsets, labels}) {
+        for (Appender a : new Appender[] {ids, types, masks, offsets, labels, targets}) {
             a.channel.close();
         }
     }

@@ -84,6 +84,8 @@ public final class ProgressReporter implements TrainerCallback {
         metrics.evalF1 = latest(eval, "eval_f1", metrics.evalF1);
         metrics.evalMacroF1 = latest(eval, "eval_macro_f1", metrics.evalMacroF1);
         metrics.evalMatthewsCorrelation = latest(eval, "eval_matthews_correlation", metrics.evalMatthewsCorrelation);
+        metrics.evalPearson = latest(eval, "eval_pearson", metrics.evalPearson);
+        metrics.evalSpearmanr = latest(eval, "eval_spearmanr", metrics.evalSpearmanr);
     }
 
     @Override

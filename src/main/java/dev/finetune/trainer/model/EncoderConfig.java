@@ -57,6 +57,19 @@ public interface EncoderConfig {
     EncoderConfig withLabels(int numLabels, List<String> labelNames);
 
     /**
+     * This config with transformers' problem_type (saved in config.json, so predict knows the task); null keeps it.
+     * Goes through config.json's own round trip, so every family gets it without code of its own.
+     */
+    default EncoderConfig withProblemType(String type) {
+        if (type == null || type.equals(problemType())) {
+            return this;
+        }
+        ObjectNode json = toJson();
+        json.put("problem_type", type);
+        return ModelFamilies.fromJson(json, "config with problem_type " + type);
+    }
+
+    /**
      * The config.json fields that make a checkpoint another model when they change (compared on resume), in the
      * order of config.json's documentation, under their config.json names.
      */

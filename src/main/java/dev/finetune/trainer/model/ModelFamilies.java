@@ -73,7 +73,7 @@ public final class ModelFamilies {
         return fromJson(json, source);
     }
 
-    private static EncoderConfig fromJson(ObjectNode json, String source) {
+    static EncoderConfig fromJson(ObjectNode json, String source) {
         ConfigFields fields = new ConfigFields(json, source);
         String modelType = fields.string("model_type", DEFAULT_MODEL_TYPE);
         return forModelType(modelType, source).parseConfig(json, source);
@@ -87,7 +87,14 @@ public final class ModelFamilies {
      */
     public static SequenceClassificationModel fromPretrained(Path dir, int numLabels, List<String> labelNames,
             NDManager manager, long seed) throws IOException {
-        EncoderConfig config = readConfig(dir.resolve("config.json")).withLabels(numLabels, labelNames);
+        return fromPretrained(dir, numLabels, labelNames, null, manager, seed);
+    }
+
+    /** As above, with the config's problem_type set (null: kept as the checkpoint has it). */
+    public static SequenceClassificationModel fromPretrained(Path dir, int numLabels, List<String> labelNames,
+            String problemType, NDManager manager, long seed) throws IOException {
+        EncoderConfig config = readConfig(dir.resolve("config.json")).withLabels(numLabels, labelNames)
+                .withProblemType(problemType);
         return family(config).fromPretrained(dir, config, manager, seed);
     }
 

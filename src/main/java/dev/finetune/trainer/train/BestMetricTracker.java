@@ -50,13 +50,20 @@ public final class BestMetricTracker {
             throw new IllegalArgumentException("spec.training.metricForBestModel: '" + metricKey
                     + "' is not among the evaluation metrics " + metrics.keySet());
         }
+        // A NaN (Pearson of constant predictions, as scipy gives it) is no score: never the best, and no improvement.
+        // transformers would keep a first NaN as best_metric for good, since nothing compares greater than NaN.
+        boolean noBest = state.bestMetric == null || state.bestMetric.isNaN();
+        if (value.isNaN()) {
+            state.earlyStoppingPatienceCounter++;
+            return patience != null && state.earlyStoppingPatienceCounter >= patience;
+        }
         // Early stopping compares with the best before this evaluation, with the threshold.
-        if (state.bestMetric == null || (better(value, state.bestMetric) && Math.abs(value - state.bestMetric) > threshold)) {
+        if (noBest || (better(value, state.bestMetric) && Math.abs(value - state.bestMetric) > threshold)) {
             state.earlyStoppingPatienceCounter = 0;
         } else {
             state.earlyStoppingPatienceCounter++;
         }
-        if (state.bestMetric == null || better(value, state.bestMetric)) {
+        if (noBest || better(value, state.bestMetric)) {
             state.bestMetric = value;
             state.bestGlobalStep = state.globalStep;
         }

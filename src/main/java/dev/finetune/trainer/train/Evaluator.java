@@ -10,14 +10,21 @@ import java.util.Map;
 
 /**
  * Runs a model over an evaluation split without dropout or gradients, as {@code Trainer.evaluate} and
- * {@code Trainer.predict}: per-row logits and labels, eval_loss as the mean over rows, and the
- * classification metrics of {@link ClassificationMetrics} with the eval_ prefix.
+ * {@code Trainer.predict}: per-row logits and labels, then eval_loss and the metrics of the task's
+ * {@link TaskObjective} with the eval_ prefix.
  */
 public final class Evaluator {
     private final SequenceClassifier model;
+    private final TaskObjective objective;
 
+    /** Single-label classification. */
     public Evaluator(SequenceClassifier model) {
+        this(model, new SingleLabelObjective());
+    }
+
+    public Evaluator(SequenceClassifier model, TaskObjective objective) {
         this.model = model;
+        this.objective = objective;
     }
 
     /** Metrics only; throws when the data has no labels. */
@@ -44,9 +51,9 @@ public final class Evaluator {
         }
         double runtime = (System.nanoTime() - start) / 1e9;
         Map<String, Double> metrics = new LinkedHashMap<>();
-        boolean labelled = !rows.isEmpty() && rows.stream().allMatch(r -> r.gold() >= 0);
+        boolean labelled = !rows.isEmpty() && rows.stream().allMatch(Prediction::labelled);
         if (labelled) {
-            metrics.putAll(metrics(rows));
+            metrics.putAll(objective.metrics(rows));
         }
         metrics.put("eval_runtime", TrainerLogFormat.round(runtime, 4));
         metrics.put("eval_samples_per_second", TrainerLogFormat.round(rows.size() / runtime, 3));
@@ -61,7 +68,11 @@ public final class Evaluator {
         }
         int numLabels = (int) shape[1];
         float[] flat = logits.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
-        long[] gold = labels.toType(ai.djl.ndarray.types.DataType.INT64, false).toLongArray();
+        // Multi-label and regression batches carry float (B, numLabels) targets, single-label ones int64 (B) ids.
+        boolean targets = labels.getShape().dimension() == 2;
+        float[] goldTargets = targets ? labels.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray() : null;
+        int width = targets ? (int) labels.getShape().get(1) : 0;
+        long[] gold = targets ? null : labels.toType(ai.djl.ndarray.types.DataType.INT64, false).toLongArray();
         List<Prediction> rows = new ArrayList<>((int) shape[0]);
         for (int i = 0; i < shape[0]; i++) {
             float[] row = new float[numLabels];
@@ -72,30 +83,19 @@ public final class Evaluator {
                     best = k;
                 }
             }
-            rows.add(new Prediction(row, best, (int) gold[i]));
+            if (targets) {
+                float[] rowTargets = new float[width];
+                System.arraycopy(goldTargets, i * width, rowTargets, 0, width);
+                rows.add(new Prediction(row, best, -1, rowTargets));
+            } else {
+                rows.add(new Prediction(row, best, (int) gold[i]));
+            }
         }
         return rows;
     }
 
     /** eval_loss (mean cross-entropy over rows) and the classification metrics, eval_-prefixed. */
     static Map<String, Double> metrics(List<Prediction> rows) {
-        int numLabels = rows.get(0).logits().length;
-        int[] predicted = new int[rows.size()];
-        int[] gold = new int[rows.size()];
-        double lossSum = 0;
-        for (int i = 0; i < rows.size(); i++) {
-            Prediction r = rows.get(i);
-            if (r.gold() >= numLabels) {
-                throw new IllegalArgumentException("row " + i + " has label " + r.gold() + " but the model has "
-                        + numLabels + " labels");
-            }
-            predicted[i] = r.predicted();
-            gold[i] = r.gold();
-            lossSum += CrossEntropy.row(r.logits(), r.gold());
-        }
-        Map<String, Double> metrics = new LinkedHashMap<>();
-        metrics.put("eval_loss", lossSum / rows.size());
-        new ClassificationMetrics(predicted, gold, numLabels).asMap().forEach((k, v) -> metrics.put("eval_" + k, v));
-        return metrics;
+        return new SingleLabelObjective().metrics(rows);
     }
 }

@@ -40,7 +40,8 @@ public final class Trainer implements AutoCloseable {
     private final TrainingSteps steps;
     private final LearningRateSchedule schedule;
     private final BestMetricTracker bestMetric;
-    private final Evaluator evaluator;
+    private TaskObjective objective = new SingleLabelObjective();
+    private Evaluator evaluator;
     private final LinkedHashMap<String, NDArray> parameters;
     private final AdamW optimizer;
     /** fp16's dynamic loss scale; null in float32. */
@@ -97,6 +98,13 @@ public final class Trainer implements AutoCloseable {
         if (value == null || value < 1) {
             throw new IllegalArgumentException("spec.training." + field + " must be >= 1, got " + value);
         }
+    }
+
+    /** The task's loss and metrics; single-label classification unless told. */
+    public Trainer withObjective(TaskObjective taskObjective) {
+        this.objective = Objects.requireNonNull(taskObjective, "taskObjective");
+        this.evaluator = new Evaluator(model, taskObjective);
+        return this;
     }
 
     public Trainer addCallback(TrainerCallback callback) {
@@ -319,12 +327,14 @@ public final class Trainer implements AutoCloseable {
             List<Batch> window = prefetcher.take(epoch, first, count, stepManager);
             prefetchNext(epoch, first + count);
             int rows = 0;
+            long items = 0;
             for (Batch batch : window) {
                 rows += batch.size();
+                items += objective.items(batch);
             }
             // One array per step, alive until the step's manager closes: never div(int), which DJL frees (on GC)
             // while autograd still needs it for backward.
-            NDArray rowsArray = stepManager.create((float) rows);
+            NDArray itemsArray = stepManager.create((float) items);
             NDArray lossScale = scaler == null ? null : stepManager.create((float) scaler.scale());
             NDArray lossSum = null;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
@@ -338,7 +348,7 @@ public final class Trainer implements AutoCloseable {
                         NDArray logits = scaler == null
                                 ? model.forward(batch.inputIds(), batch.tokenTypeIds(), batch.attentionMask(), true)
                                 : model.forwardFloat16(batch.inputIds(), batch.tokenTypeIds(), batch.attentionMask(), true);
-                        NDArray scaled = CrossEntropy.sum(logits, batch.labels()).div(rowsArray);
+                        NDArray scaled = objective.lossSum(logits, batch.labels()).div(itemsArray);
                         collector.backward(lossScale == null ? scaled : scaled.mul(lossScale));
                         NDArray detached = scaled.stopGradient();
                         detached.attach(stepManager);

@@ -1,0 +1,90 @@
+package dev.finetune.api;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What makes a {@link TaskSpec} coherent, in one place for the operator's validator and the trainer, so a job the
+ * operator accepts is one the trainer runs: the task type, problem_type and numLabels that go together.
+ */
+public final class TaskRules {
+    public static final String SEQUENCE_CLASSIFICATION = "SequenceClassification";
+    public static final String SINGLE_LABEL = "single_label_classification";
+    public static final String MULTI_LABEL = "multi_label_classification";
+    public static final String REGRESSION = "regression";
+
+    private TaskRules() {}
+
+    /** The type, SequenceClassification when unset. */
+    public static String type(TaskSpec task) {
+        return task.type == null ? SEQUENCE_CLASSIFICATION : task.type;
+    }
+
+    /**
+     * problem_type as transformers infers it when unset: regression for one label, else single-label
+     * classification (labels that are lists make transformers pick multi-label; here that is said in the spec).
+     */
+    public static String problemType(TaskSpec task) {
+        if (task.problemType != null) {
+            return task.problemType;
+        }
+        return task.numLabels != null && task.numLabels == 1 ? REGRESSION : SINGLE_LABEL;
+    }
+
+    /**
+     * The evaluation metrics the trainer logs for this task (without the eval_ prefix), the names metricForBestModel
+     * may take: single-label has f1 for two classes and macro_f1 for more (as the trainer's metrics), multi-label
+     * subset accuracy and micro/macro F1, regression mse and GLUE STS-B's pearson and spearmanr.
+     */
+    public static List<String> metrics(TaskSpec task) {
+        return switch (problemType(task)) {
+            case MULTI_LABEL -> List.of("loss", "accuracy", "f1", "macro_f1");
+            case REGRESSION -> List.of("loss", "mse", "pearson", "spearmanr");
+            default -> task.numLabels != null && task.numLabels == 2
+                    ? List.of("loss", "accuracy", "f1", "matthews_correlation")
+                    : List.of("loss", "accuracy", "macro_f1", "matthews_correlation");
+        };
+    }
+
+    /** Why {@code metricForBestModel} (eval_ prefix optional, null: loss) is not a metric of this task; null if it is. */
+    public static String metricError(TaskSpec task, String metricForBestModel) {
+        String metric = metricForBestModel == null ? "loss" : metricForBestModel.replaceFirst("^eval_", "");
+        List<String> allowed = metrics(task);
+        if (allowed.contains(metric)) {
+            return null;
+        }
+        return "spec.training.metricForBestModel must be one of " + String.join(", ", allowed) + " for "
+                + problemType(task) + (SINGLE_LABEL.equals(problemType(task)) ? " with " + task.numLabels + " labels" : "")
+                + " (got " + metricForBestModel + ")";
+    }
+
+    /** Every rule the task breaks, each naming its field; empty when it is coherent. */
+    public static List<String> errors(TaskSpec task) {
+        List<String> errors = new ArrayList<>();
+        String type = type(task);
+        if (!SEQUENCE_CLASSIFICATION.equals(type)) {
+            // Only what the trainer runs: the validator and the trainer share this rule.
+            errors.add("spec.task.type must be SequenceClassification (got " + type + ")");
+            return errors;
+        }
+        String problem = task.problemType;
+        if (problem != null && !SINGLE_LABEL.equals(problem) && !MULTI_LABEL.equals(problem) && !REGRESSION.equals(problem)) {
+            errors.add("spec.task.problemType must be single_label_classification, multi_label_classification or"
+                    + " regression (got " + problem + ")");
+            return errors;
+        }
+        if (task.numLabels == null || task.numLabels < 1) {
+            errors.add("spec.task.numLabels must be >= 1 (got " + task.numLabels + ")");
+            return errors;
+        }
+        String resolved = problemType(task);
+        if (!REGRESSION.equals(resolved) && task.numLabels < 2) {
+            errors.add("spec.task.numLabels must be >= 2 for " + resolved + " (got " + task.numLabels
+                    + "); numLabels 1 is a regression");
+        }
+        if (task.labelNames != null && task.labelNames.size() != task.numLabels) {
+            errors.add("spec.task.labelNames has " + task.labelNames.size() + " names but spec.task.numLabels is " + task.numLabels);
+        }
+        return errors;
+    }
+}
