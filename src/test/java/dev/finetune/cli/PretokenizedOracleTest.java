@@ -48,6 +48,8 @@ class PretokenizedOracleTest {
 
     @TempDir
     Path tmp;
+    /** stdout of the last predict: its metrics line. */
+    private String lastPredictOut;
 
     /** The case folders (a placeholder that skips when the shared folder is absent). */
     static Stream<String> cases() throws IOException {
@@ -64,7 +66,6 @@ class PretokenizedOracleTest {
     @MethodSource("cases")
     void predictOnPreTokenisedRowsWritesTransformersLogits(String name) throws Exception {
         HfOracleCase c = registeredCase(name);
-        assumeTrue(isSingleLabel(c), name + ": predict's labels for " + problemType(c) + " arrive with that task");
         Path model = modelWithoutTokenizer(c, false);
         double tolerance = c.tolerance("seq_cls_logits");
         double[] expected = c.expected("seq_cls_logits");
@@ -76,6 +77,62 @@ class PretokenizedOracleTest {
         // ... and cut to each row's own length without a mask: batches are padded with the model's pad_token_id.
         Path unpadded = writeRows(c, tmp.resolve("unpadded.jsonl"), false);
         assertLogits(name + " unpadded JSONL", predict(model, unpadded), expected, c.numLabels(), tolerance);
+        // The rows are labelled as the problem type reads them, so predict scores them: test_loss is the fixture's loss
+        // (cross-entropy, BCE-with-logits or MSE, transformers' mean over the batch).
+        double loss = logged(lastPredictOut, "test_loss");
+        double lossError = Math.abs(loss - c.expected("loss")[0]);
+        assertTrue(lossError <= c.tolerance("loss"), name + ": test_loss " + loss + ", transformers " + c.expected("loss")[0]);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void aOneStepRunOnPreTokenisedRowsLogsTransformersLossAndGradNorm(String name) throws Exception {
+        HfOracleCase c = registeredCase(name);
+        Path model = modelWithoutTokenizer(c, true);
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        writeRows(c, data.resolve("train.jsonl"), true);
+        Path manifest = tmp.resolve("job.yaml");
+        Files.writeString(manifest, """
+                apiVersion: finetune.dev/v1alpha1
+                kind: FineTuneJob
+                metadata:
+                  name: oracle-%s
+                spec:
+                  model:
+                    uri: model
+                  dataset:
+                    uri: data
+                    trainSplit: train
+                  task:
+                    problemType: %s
+                    numLabels: %d
+                    maxLength: %d
+                  training:
+                    maxSteps: 1
+                    perDeviceTrainBatchSize: 3
+                    loggingSteps: 1
+                    saveStrategy: "no"
+                  resources:
+                    gpus: 0
+                """.formatted(name, c.problemType(), c.numLabels(), c.expectedShape("last_hidden_state").get(1)));
+
+        Result result = run("run", manifest.toString(), "--output", tmp.resolve("out").toString(), "--no-progress-bar");
+
+        assertEquals(0, result.code, result.err + result.out);
+        // The log rounds loss to 4 digits, as transformers' Trainer does; grad_norm is printed in full.
+        double loss = logged(result.out, "loss");
+        assertTrue(Math.abs(loss - c.expected("loss")[0]) <= 5e-5 + c.tolerance("loss"),
+                name + ": logged loss " + loss + ", transformers " + c.expected("loss")[0]);
+        double gradNorm = logged(result.out, "grad_norm");
+        assertTrue(Math.abs(gradNorm - c.expected("grad_norm")[0]) <= c.tolerance("grad_norm"),
+                name + ": logged grad_norm " + gradNorm + ", transformers " + c.expected("grad_norm")[0]);
+    }
+
+    /** The first {@code 'key': value} of a log dict line in {@code out}. */
+    private static double logged(String out, String key) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("'" + key + "': ([-0-9.eE+]+)").matcher(out);
+        assertTrue(m.find(), "no '" + key + "' in:\n" + out);
+        return Double.parseDouble(m.group(1));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -83,7 +140,6 @@ class PretokenizedOracleTest {
     void aTwoStepRunOnPreTokenisedRowsEndsWithTransformersWeights(String name) throws Exception {
         HfOracleCase c = registeredCase(name);
         assumeTrue(c.has("loss_step2"), name + ": no training reference (only the main cases have one)");
-        assumeTrue(isSingleLabel(c), name + ": " + problemType(c));
         Path model = modelWithoutTokenizer(c, true);
         Path data = Files.createDirectories(tmp.resolve("data"));
         writeRows(c, data.resolve("train.jsonl"), true);
@@ -101,6 +157,7 @@ class PretokenizedOracleTest {
                     uri: data
                     trainSplit: train
                   task:
+                    problemType: %s
                     numLabels: %d
                     maxLength: %d
                   training:
@@ -117,7 +174,7 @@ class PretokenizedOracleTest {
                     saveStrategy: "no"
                   resources:
                     gpus: 0
-                """.formatted(name, c.numLabels(), c.expectedShape("last_hidden_state").get(1), training.get("steps").asInt(),
+                """.formatted(name, c.problemType(), c.numLabels(), c.expectedShape("last_hidden_state").get(1), training.get("steps").asInt(),
                 training.get("lr").asText(), training.get("weight_decay").asText(), training.get("betas").get(0).asText(),
                 training.get("betas").get(1).asText(), training.get("eps").asText(), training.get("clip_grad_norm").asText()));
         Path out = tmp.resolve("out");
@@ -156,14 +213,6 @@ class PretokenizedOracleTest {
         return HfOracleCase.load(name);
     }
 
-    private static String problemType(HfOracleCase c) throws IOException {
-        return JSON.readTree(c.dir().resolve("config.json").toFile()).path("problem_type").asText();
-    }
-
-    private static boolean isSingleLabel(HfOracleCase c) throws IOException {
-        return problemType(c).equals("single_label_classification");
-    }
-
     /** config.json and model.safetensors only; for training, with dropout off (the fixture trains in eval mode). */
     private Path modelWithoutTokenizer(HfOracleCase c, boolean noDropout) throws IOException {
         Path model = Files.createDirectories(tmp.resolve("model"));
@@ -199,11 +248,28 @@ class PretokenizedOracleTest {
                     }
                 }
             }
-            line.put("label", inputs.get("labels").get(row).asInt());
+            line.set("label", label(inputs.get("labels").get(row)));
             lines.add(JSON.writeValueAsString(line));
         }
         Files.write(file, lines);
         return file;
+    }
+
+    /**
+     * A row's label as a user writes it per problem type: the class id, the list of label ids set in a multi-hot row
+     * (multi-label), the number (regression).
+     */
+    private static JsonNode label(JsonNode label) {
+        if (label.isArray()) {
+            ArrayNode ids = JSON.createArrayNode();
+            for (int k = 0; k < label.size(); k++) {
+                if (label.get(k).asDouble() > 0.5) {
+                    ids.add(k);
+                }
+            }
+            return ids;
+        }
+        return label.isIntegralNumber() ? label : JSON.getNodeFactory().numberNode(label.asDouble());
     }
 
     /** The same rows as Parquet list columns (DuckDB, as the trainer reads Parquet). */
@@ -222,6 +288,7 @@ class PretokenizedOracleTest {
         Path output = tmp.resolve("predictions-" + rows.getFileName() + ".jsonl");
         Result result = run("predict", "--model", model.toString(), "--data", rows.toString(), "--output", output.toString());
         assertEquals(0, result.code, result.err + result.out);
+        lastPredictOut = result.out;
         List<double[]> logits = new ArrayList<>();
         for (String line : Files.readAllLines(output)) {
             JsonNode values = JSON.readTree(line).get("logits");

@@ -90,6 +90,32 @@ public final class HfOracleCase {
         return manager.create(values);
     }
 
+    /**
+     * The float labels of a multi-label or regression case as float32 (B, width): a multi-hot row per example, or
+     * one value per example (width 1), as the trainer's collator makes them.
+     */
+    public NDArray targets(NDManager manager) {
+        JsonNode labels = inputs.get("labels");
+        int width = labels.get(0).isArray() ? labels.get(0).size() : 1;
+        float[] values = new float[labels.size() * width];
+        for (int i = 0; i < labels.size(); i++) {
+            for (int k = 0; k < width; k++) {
+                values[i * width + k] = (float) (width == 1 && !labels.get(i).isArray() ? labels.get(i) : labels.get(i).get(k)).asDouble();
+            }
+        }
+        return manager.create(values, new Shape(labels.size(), width));
+    }
+
+    /** The case's labels as inputs.json writes them (ids, multi-hot rows or values). */
+    public JsonNode labelsJson() {
+        return inputs.get("labels");
+    }
+
+    /** config.json's problem_type. */
+    public String problemType() throws IOException {
+        return JSON.readTree(dir.resolve("config.json").toFile()).path("problem_type").asText();
+    }
+
     public NDArray tokenLabels(NDManager manager) {
         return matrix(manager, "token_labels");
     }

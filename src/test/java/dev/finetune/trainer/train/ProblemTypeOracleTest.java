@@ -1,0 +1,59 @@
+package dev.finetune.trainer.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import dev.finetune.trainer.data.Batch;
+import dev.finetune.trainer.model.FamilyFixtureChecks;
+import dev.finetune.trainer.model.HfOracleCase;
+import dev.finetune.trainer.model.SequenceClassificationModel;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Multi-label and regression against transformers (hf-oracle's bert/roberta -multilabel and -regression cases): the
+ * model loaded through the registry as from_pretrained (problem_type from the case's config.json), its logits, and
+ * the loss the loop takes (the problem type's {@link TaskObjective}: lossSum / items, BCE-with-logits or MSE) and the
+ * gradient norm of that loss, each within case.json's float32 tolerance.
+ */
+class ProblemTypeOracleTest {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"bert-multilabel", "bert-regression", "roberta-multilabel", "roberta-regression"})
+    void logitsLossAndGradNormMatchTransformers(String name) throws Exception {
+        HfOracleCase c = HfOracleCase.load(name);
+        try (NDManager manager = NDManager.newBaseManager();
+                SequenceClassificationModel model = FamilyFixtureChecks.load(c.dir(), manager)) {
+            assertEquals(c.problemType(), model.config().problemType(), "problem_type read from config.json");
+            assertEquals(c.numLabels(), model.config().numLabels());
+            TaskObjective objective = TaskObjective.of(model.config().problemType(), model.config().numLabels());
+            Batch batch = new Batch(c.inputIds(manager), c.tokenTypeIds(manager), c.attentionMask(manager),
+                    c.targets(manager));
+
+            NDArray logits = model.forward(batch.inputIds(), batch.tokenTypeIds(), batch.attentionMask(), false);
+            assertEquals(c.expectedShape("seq_cls_logits"), logits.getShape());
+            assertWithin(c, name, "seq_cls_logits", logits.toFloatArray());
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                NDArray trained = model.forward(batch.inputIds(), batch.tokenTypeIds(), batch.attentionMask(), false);
+                NDArray loss = objective.lossSum(trained, batch.labels()).div((float) objective.items(batch));
+                collector.backward(loss);
+                assertWithin(c, name, "loss", new float[] {loss.getFloat()});
+            }
+            List<NDArray> gradients = new ArrayList<>();
+            model.namedParameters().values().forEach(p -> gradients.add(p.getGradient()));
+            assertWithin(c, name, "grad_norm", new float[] {(float) GradientClipper.globalNorm(gradients)});
+        }
+    }
+
+    private static void assertWithin(HfOracleCase c, String name, String tensor, float[] actual) {
+        double error = HfOracleCase.maxAbsDiff(actual, c.expected(tensor));
+        double tolerance = c.tolerance(tensor);
+        System.out.printf("hf-oracle %s %s: max abs error %.3e (tolerance %.0e)%n", name, tensor, error, tolerance);
+        assertTrue(error <= tolerance, name + " " + tensor + ": max abs error " + error + " > " + tolerance);
+    }
+}
