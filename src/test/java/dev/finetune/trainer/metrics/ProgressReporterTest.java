@@ -43,4 +43,25 @@ class ProgressReporterTest {
         String json = Files.readString(file);
         assertFalse(json.contains("NaN") || json.contains("Infinity"), json);
     }
+
+    @Test
+    void aRegressionsNanCorrelationLeavesItsStatusFieldEmpty(@TempDir Path dir) throws Exception {
+        ProgressReporter progress = new ProgressReporter();
+        TrainerState state = new TrainerState();
+        state.maxSteps = 10;
+        progress.onTrainBegin(state);
+        progress.onEvaluate(state, Map.of("eval_loss", 0.4, "eval_mse", 0.4, "eval_pearson", 0.6, "eval_spearmanr", 0.5));
+        // Constant predictions: scipy's NaN correlations; the API server refuses NaN in a number field.
+        progress.onEvaluate(state, Map.of("eval_loss", 0.3, "eval_mse", 0.3, "eval_pearson", Double.NaN,
+                "eval_spearmanr", Double.NaN));
+
+        TrainerReport report = progress.snapshot();
+        assertEquals(0.3, report.metrics.evalLoss);
+        assertNull(report.metrics.evalPearson, "not the stale 0.6 either");
+        assertNull(report.metrics.evalSpearmanr);
+        Path file = dir.resolve("termination-log");
+        TerminationMessage.write(file, report);
+        String json = Files.readString(file);
+        assertFalse(json.contains("NaN") || json.contains("Infinity"), json);
+    }
 }
