@@ -53,6 +53,7 @@ class BadInputCorpusTest {
         List<Case> cases = new ArrayList<>();
         manifests(cases);
         data(cases);
+        problemTypes(cases);
         modelFolders(cases);
         outputs(cases);
         predict(cases);
@@ -288,6 +289,59 @@ class BadInputCorpusTest {
             w.write("quickstart/data/train.parquet", "this is not parquet");
         }, "train.parquet"));
         cases.add(edit("data: format csv over JSON lines", dataset("format: csv"), "train"));
+    }
+
+    // ---------------------------------------------------------------------------------------------- problem types
+
+    /** The quickstart as a multi-label job (its 0/1 labels read as one-label sets) and as a regression (0/1 as scores). */
+    private static final UnaryOperator<String> MULTI_LABEL = set("numLabels: 2",
+            "numLabels: 2\n    problemType: multi_label_classification\n    labelNames: [not_equivalent, equivalent]");
+    private static final UnaryOperator<String> REGRESSION = set("numLabels: 2", "numLabels: 1");
+
+    private static void problemTypes(List<Case> cases) {
+        String train = "quickstart/data/train.jsonl";
+        cases.add(labelCase("multi-label: unknown label name", MULTI_LABEL, w -> w.replaceLine(train, 5, row("a", "b", "[\"equivalent\", \"sports\"]")),
+                "train.jsonl:5: field 'label': 'sports' is neither an integer nor a label name of spec.task.labelNames"));
+        cases.add(labelCase("multi-label: label id out of range", MULTI_LABEL, w -> w.replaceLine(train, 6, row("a", "b", "[0, 7]")),
+                "train.jsonl:6: field 'label': 7 is out of range [0, 2)"));
+        cases.add(labelCase("multi-label: a list of lists", MULTI_LABEL, w -> w.replaceLine(train, 7, row("a", "b", "[[0], [1]]")),
+                "train.jsonl:7: field 'label'"));
+        cases.add(labelCase("multi-label: CSV cell naming an unknown label", MULTI_LABEL, w -> {
+            w.delete(train);
+            w.write("quickstart/data/train.csv", "sentence1,sentence2,label\na,b,equivalent\nc,d,\"equivalent,sports\"\n");
+        }, "train.csv:3: field 'label': 'sports'"));
+        cases.add(edit("multi-label: numLabels 1", set("numLabels: 2", "numLabels: 1\n    problemType: multi_label_classification"),
+                "spec.task.numLabels must be >= 2 for multi_label_classification (got 1)"));
+        cases.add(edit("multi-label: metricForBestModel matthews_correlation",
+                m -> training("metricForBestModel: matthews_correlation").apply(MULTI_LABEL.apply(m)),
+                "spec.training.metricForBestModel must be one of loss, accuracy, f1, macro_f1 for multi_label_classification"));
+        cases.add(labelCase("regression: text target", REGRESSION, w -> w.replaceLine(train, 3, row("a", "b", "\"abc\"")),
+                "train.jsonl:3: field 'label': 'abc' is not a finite number"));
+        cases.add(labelCase("regression: NaN target", REGRESSION, w -> w.replaceLine(train, 4, row("a", "b", "\"NaN\"")),
+                "train.jsonl:4: field 'label': 'NaN' is not a finite number"));
+        cases.add(labelCase("regression: bare NaN", REGRESSION, w -> w.replaceLine(train, 2, row("a", "b", "NaN")),
+                "train.jsonl:2"));
+        cases.add(labelCase("regression: target beyond float range", REGRESSION, w -> w.replaceLine(train, 8, row("a", "b", "1e999")),
+                "train.jsonl:8: field 'label'"));
+        cases.add(labelCase("regression: Java-only number syntax", REGRESSION, w -> w.replaceLine(train, 9, row("a", "b", "\"2f\"")),
+                "train.jsonl:9: field 'label': '2f' is not a finite number"));
+        cases.add(labelCase("regression: CSV inf", REGRESSION, w -> {
+            w.delete(train);
+            w.write("quickstart/data/train.csv", "sentence1,sentence2,label\na,b,0.5\nc,d,inf\n");
+        }, "train.csv:3: field 'label': 'inf' is not a finite number"));
+        cases.add(labelCase("regression: a list of the wrong length", set("numLabels: 2", "numLabels: 2\n    problemType: regression"),
+                w -> w.replaceLine(train, 1, row("a", "b", "[0.5, 1.0, 2.0]")),
+                "train.jsonl:1: field 'label': 3 values where spec.task.numLabels is 2"));
+        cases.add(edit("regression: metricForBestModel accuracy", m -> training("metricForBestModel: accuracy").apply(REGRESSION.apply(m)),
+                "spec.training.metricForBestModel must be one of loss, mse, pearson, spearmanr for regression (got accuracy)"));
+    }
+
+    /** The quickstart manifest as {@code task} edits it, over a copy of its folder that {@code edit} broke. */
+    private static Case labelCase(String name, UnaryOperator<String> task, DataEdit edit, String fragment) {
+        return new Case(name, 2, fragment, w -> {
+            edit.apply(w);
+            return w.run(w.manifest(task));
+        });
     }
 
     // ---------------------------------------------------------------------------------------------- model folders

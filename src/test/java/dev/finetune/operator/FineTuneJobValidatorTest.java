@@ -68,7 +68,47 @@ class FineTuneJobValidatorTest {
                 bad("spec.pod.annotations: prometheus.io/port is set by the operator", s -> s.getSpec().pod.annotations = Map.of("prometheus.io/port", "9000")),
                 bad("spec.pod.imagePullSecrets[0].name must not be empty", s -> s.getSpec().pod.imagePullSecrets = List.of(new io.fabric8.kubernetes.api.model.LocalObjectReference(""))),
                 bad("spec.pod.serviceAccountName must be a DNS subdomain name", s -> s.getSpec().pod.serviceAccountName = "Trainer_SA"),
-                bad("spec.activeDeadlineSeconds must be >= 1", s -> s.getSpec().activeDeadlineSeconds = 0L));
+                bad("spec.activeDeadlineSeconds must be >= 1", s -> s.getSpec().activeDeadlineSeconds = 0L),
+                // Per problem type: the metrics it logs, the labels it needs.
+                bad("spec.training.metricForBestModel must be one of loss, mse, pearson, spearmanr for regression (got accuracy)", s -> {
+                    s.getSpec().task.numLabels = 1;
+                    s.getSpec().task.labelNames = null; // the tutorial's two names
+                    s.getSpec().training.metricForBestModel = "accuracy";
+                }),
+                bad("spec.training.metricForBestModel must be one of loss, accuracy, f1, macro_f1 for multi_label_classification"
+                        + " (got eval_matthews_correlation)", s -> {
+                    s.getSpec().task.problemType = "multi_label_classification";
+                    s.getSpec().training.metricForBestModel = "eval_matthews_correlation";
+                }),
+                bad("spec.training.metricForBestModel must be one of loss, accuracy, f1, matthews_correlation for"
+                        + " single_label_classification with 2 labels (got pearson)", s -> s.getSpec().training.metricForBestModel = "pearson"),
+                bad("spec.training.metricForBestModel must be one of loss, accuracy, macro_f1, matthews_correlation for"
+                        + " single_label_classification with 3 labels (got f1)", s -> {
+                    s.getSpec().task.numLabels = 3;
+                    s.getSpec().task.labelNames = null; // the tutorial's two names
+                    s.getSpec().training.metricForBestModel = "f1";
+                }),
+                bad("spec.task.numLabels must be >= 2 for multi_label_classification (got 1); numLabels 1 is a regression", s -> {
+                    s.getSpec().task.problemType = "multi_label_classification";
+                    s.getSpec().task.numLabels = 1;
+                    s.getSpec().task.labelNames = null; // the tutorial's two names
+                }),
+                bad("spec.task.numLabels must be >= 2 for single_label_classification (got 1)", s -> {
+                    s.getSpec().task.problemType = "single_label_classification";
+                    s.getSpec().task.numLabels = 1;
+                    s.getSpec().task.labelNames = null; // the tutorial's two names
+                }),
+                bad("spec.task.problemType must be single_label_classification, multi_label_classification or regression"
+                        + " (got multi_class)", s -> s.getSpec().task.problemType = "multi_class"),
+                bad("spec.task.labelNames has 2 names but spec.task.numLabels is 4", s -> {
+                    s.getSpec().task.problemType = "multi_label_classification";
+                    s.getSpec().task.numLabels = 4;
+                    s.getSpec().task.labelNames = List.of("sports", "politics");
+                }),
+                bad("spec.task.labelNames has 2 names but spec.task.numLabels is 1", s -> {
+                    s.getSpec().task.numLabels = 1;
+                    s.getSpec().task.labelNames = List.of("low", "high");
+                }));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -79,6 +119,47 @@ class FineTuneJobValidatorTest {
         List<String> errors = validator.validate(job);
         assertEquals(1, errors.size(), errors.toString());
         assertTrue(errors.get(0).startsWith(expected), errors.get(0));
+    }
+
+    static Stream<Arguments> goodTasks() {
+        return Stream.of(
+                good("numLabels 1 alone is a regression, scored on pearson", s -> {
+                    s.getSpec().task.numLabels = 1;
+                    s.getSpec().task.labelNames = null; // the tutorial's two names
+                    s.getSpec().training.metricForBestModel = "pearson";
+                }),
+                good("a regression of two scores on eval_spearmanr", s -> {
+                    s.getSpec().task.problemType = "regression";
+                    s.getSpec().task.numLabels = 2;
+                    s.getSpec().training.metricForBestModel = "eval_spearmanr";
+                }),
+                good("multi-label on micro F1 with its label names", s -> {
+                    s.getSpec().task.problemType = "multi_label_classification";
+                    s.getSpec().task.numLabels = 3;
+                    s.getSpec().task.labelNames = List.of("sports", "politics", "tech");
+                    s.getSpec().training.metricForBestModel = "f1";
+                }),
+                good("multi-label on macro F1", s -> {
+                    s.getSpec().task.problemType = "multi_label_classification";
+                    s.getSpec().training.metricForBestModel = "macro_f1";
+                }),
+                good("three classes on macro F1", s -> {
+                    s.getSpec().task.numLabels = 3;
+                    s.getSpec().task.labelNames = null; // the tutorial's two names
+                    s.getSpec().training.metricForBestModel = "macro_f1";
+                }));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("goodTasks")
+    void eachProblemTypeIsAcceptedWithItsOwnMetrics(String name, Consumer<FineTuneJob> change) {
+        FineTuneJob job = Jobs.mrpc("tasks");
+        change.accept(job);
+        assertEquals(List.of(), validator.validate(job));
+    }
+
+    private static Arguments good(String name, Consumer<FineTuneJob> change) {
+        return Arguments.of(name, change);
     }
 
     @Test

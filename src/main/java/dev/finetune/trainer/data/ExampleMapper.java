@@ -16,6 +16,7 @@ import java.util.Set;
  */
 final class ExampleMapper {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final java.util.regex.Pattern DECIMAL = java.util.regex.Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
     private final List<String> textFields;
     private final String labelField;
     private final List<String> labelNames;
@@ -46,7 +47,8 @@ final class ExampleMapper {
 
     /** The columns to read: the texts always, the label for training (optional for prediction). */
     Columns columns() {
-        Set<String> lists = TaskRules.MULTI_LABEL.equals(problemType) ? Set.of(labelField) : Set.of();
+        // A multi-label row's label set, or a regression row's numLabels values, may be a JSON (or Parquet) list.
+        Set<String> lists = TaskRules.SINGLE_LABEL.equals(problemType) ? Set.of() : Set.of(labelField);
         return labelRequired
                 ? new Columns(concat(textFields, labelField), List.of(), lists)
                 : new Columns(textFields, List.of(labelField), lists);
@@ -139,11 +141,9 @@ final class ExampleMapper {
         }
         float[] values = new float[numLabels];
         for (int i = 0; i < numLabels; i++) {
-            try {
-                values[i] = Float.parseFloat(items.get(i));
-            } catch (NumberFormatException e) {
-                values[i] = Float.NaN;
-            }
+            String item = items.get(i).trim();
+            // Decimal numbers only: Java's parser would also take "1f", "0x1p3" and "NaN", which are no scores.
+            values[i] = DECIMAL.matcher(item).matches() ? Float.parseFloat(item) : Float.NaN;
             if (!Float.isFinite(values[i])) {
                 throw DataException.atField(file, line, labelField, "'" + items.get(i) + "' is not a finite number (a regression target)");
             }
