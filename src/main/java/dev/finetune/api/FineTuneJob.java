@@ -16,13 +16,16 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Kind("FineTuneJob")
 @Plural("finetunejobs")
 @ShortNames("ftj")
-// The columns of `kubectl get ftj`, in this order.
+// The columns of `kubectl get ftj`, in this order; priority 1 ones only with -o wide (F1: micro F1 for multi-label;
+// PEARSON: a regression's, as STS-B is scored, whose ACCURACY stays empty).
 @AdditionalPrinterColumn(name = "PHASE", jsonPath = ".status.phase", type = Type.STRING)
 @AdditionalPrinterColumn(name = "PROGRESS", jsonPath = ".status.progress.percent", type = Type.NUMBER,
         getDescription = "Percent of the optimiser steps done")
 @AdditionalPrinterColumn(name = "EPOCH", jsonPath = ".status.progress.epoch", type = Type.NUMBER)
 @AdditionalPrinterColumn(name = "LOSS", jsonPath = ".status.metrics.trainLoss", type = Type.NUMBER)
 @AdditionalPrinterColumn(name = "ACCURACY", jsonPath = ".status.metrics.evalAccuracy", type = Type.NUMBER)
+@AdditionalPrinterColumn(name = "F1", jsonPath = ".status.metrics.evalF1", type = Type.NUMBER, priority = 1)
+@AdditionalPrinterColumn(name = "PEARSON", jsonPath = ".status.metrics.evalPearson", type = Type.NUMBER, priority = 1)
 @AdditionalPrinterColumn(name = "AGE", jsonPath = ".metadata.creationTimestamp", type = Type.DATE)
 public class FineTuneJob extends CustomResource<FineTuneJobSpec, FineTuneJobStatus> implements Namespaced {
     public static final String GROUP = "finetune.dev";

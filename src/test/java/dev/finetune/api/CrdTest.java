@@ -36,7 +36,11 @@ class CrdTest {
             List<String> columns = java.util.stream.StreamSupport.stream(version.path("additionalPrinterColumns").spliterator(), false)
                     .map(c -> c.get("name").asText()).toList();
             // kubectl prints the columns in the CRD's order: SPEC.md's order, not the generator's (by JSON path).
-            assertEquals(List.of("PHASE", "PROGRESS", "EPOCH", "LOSS", "ACCURACY", "AGE"), columns, crd.toString());
+            assertEquals(List.of("PHASE", "PROGRESS", "EPOCH", "LOSS", "ACCURACY", "F1", "PEARSON", "AGE"), columns, crd.toString());
+            // Without -o wide, SPEC.md's columns only: the problem types' metrics are priority 1.
+            List<String> byDefault = java.util.stream.StreamSupport.stream(version.path("additionalPrinterColumns").spliterator(), false)
+                    .filter(c -> c.path("priority").asInt(0) == 0).map(c -> c.get("name").asText()).toList();
+            assertEquals(List.of("PHASE", "PROGRESS", "EPOCH", "LOSS", "ACCURACY", "AGE"), byDefault, crd.toString());
             assertTrue(version.at("/subresources/status").isObject(), crd.toString());
         }
     }

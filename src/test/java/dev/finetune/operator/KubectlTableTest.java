@@ -63,7 +63,17 @@ class KubectlTableTest {
 
     /** NAME and the printer columns, in the CRD's order, aligned as kubectl aligns them. */
     static String render(List<JsonNode> items, Instant now) throws IOException {
-        JsonNode columns = CrdSchema.read(CrdSchema.GENERATED).at("/spec/versions/0/additionalPrinterColumns");
+        return render(items, now, false);
+    }
+
+    /** As {@code kubectl get ftj}, or with {@code wide} as {@code kubectl get ftj -o wide} (priority 1 columns too). */
+    static String render(List<JsonNode> items, Instant now, boolean wide) throws IOException {
+        List<JsonNode> columns = new ArrayList<>();
+        CrdSchema.read(CrdSchema.GENERATED).at("/spec/versions/0/additionalPrinterColumns").forEach(c -> {
+            if (wide || c.path("priority").asInt(0) == 0) {
+                columns.add(c);
+            }
+        });
         List<List<String>> rows = new ArrayList<>();
         List<String> header = new ArrayList<>(List.of("NAME"));
         columns.forEach(c -> header.add(c.get("name").asText()));
@@ -97,6 +107,27 @@ class KubectlTableTest {
             return seconds < 120 ? seconds + "s" : seconds < 7200 ? seconds / 60 + "m" : seconds / 3600 + "h";
         }
         return value.asText();
+    }
+
+    @Test
+    void theWideViewShowsMultiLabelF1AndRegressionPearson() throws Exception {
+        JsonNode multiLabel = MockCluster.JSON.readTree("{\"metadata\":{\"name\":\"topics\",\"creationTimestamp\":"
+                + "\"2026-11-25T08:00:00Z\"},\"status\":{\"phase\":\"Succeeded\",\"metrics\":{\"trainLoss\":0.2113,"
+                + "\"evalAccuracy\":0.625,\"evalF1\":0.8123,\"evalMacroF1\":0.7741}}}");
+        JsonNode regression = MockCluster.JSON.readTree("{\"metadata\":{\"name\":\"stsb\",\"creationTimestamp\":"
+                + "\"2026-11-25T08:00:00Z\"},\"status\":{\"phase\":\"Succeeded\",\"metrics\":{\"trainLoss\":0.5521,"
+                + "\"evalPearson\":0.8712,\"evalSpearmanr\":0.8693}}}");
+        Instant now = Instant.parse("2026-11-25T08:05:00Z");
+
+        String table = render(List.of(multiLabel, regression), now);
+        assertEquals(List.of("NAME", "PHASE", "PROGRESS", "EPOCH", "LOSS", "ACCURACY", "AGE"),
+                List.of(table.lines().findFirst().orElseThrow().split("\\s+")), table);
+        String wide = render(List.of(multiLabel, regression), now, true);
+        System.out.println("$ kubectl get ftj -o wide\n" + wide);
+        assertEquals(List.of("NAME", "PHASE", "PROGRESS", "EPOCH", "LOSS", "ACCURACY", "F1", "PEARSON", "AGE"),
+                List.of(wide.lines().findFirst().orElseThrow().split("\\s+")), wide);
+        assertTrue(wide.lines().anyMatch(l -> l.startsWith("topics ") && l.contains("0.625") && l.contains("0.8123")), wide);
+        assertTrue(wide.lines().anyMatch(l -> l.startsWith("stsb ") && l.contains("0.8712")), wide);
     }
 
     @Test
