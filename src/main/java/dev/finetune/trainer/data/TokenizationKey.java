@@ -72,6 +72,8 @@ record TokenizationKey(Map<String, String> parts, String hash) {
         parts.put("label_field", String.valueOf(task.labelField));
         parts.put("label_names", String.valueOf(task.labelNames));
         parts.put("num_labels", String.valueOf(task.numLabels));
+        // The same label cells are a class id, a label set or a score by problem type: the cached rows differ.
+        parts.put("problem_type", TaskRules.problemType(task));
         return of(parts);
     }
 

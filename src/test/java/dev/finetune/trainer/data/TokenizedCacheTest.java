@@ -68,6 +68,7 @@ class TokenizedCacheTest {
             assertArrayEquals(expected.get(i).inputIds(), actual.get(i).inputIds(), "row " + i);
             assertArrayEquals(expected.get(i).tokenTypeIds(), actual.get(i).tokenTypeIds(), "row " + i);
             assertEquals(expected.get(i).label(), actual.get(i).label(), "row " + i);
+            assertArrayEquals(expected.get(i).targets(), actual.get(i).targets(), "targets of row " + i);
         }
     }
 
@@ -112,6 +113,61 @@ class TokenizedCacheTest {
         assertNotEquals(shorter, entries(), "another pad id is another key");
     }
 
+    /** Multi-label and regression rows keep their float targets through the cache (targets.bin), pre-tokenised too. */
+    @Test
+    void multiLabelAndRegressionTargetsAreCachedAndTheProblemTypeIsPartOfTheKey() throws Exception {
+        Files.write(data.resolve("train.jsonl"), List.of(
+                "{\"sentence1\": \"a cat\", \"sentence2\": \"a dog\", \"label\": [0, 2]}",
+                "{\"sentence1\": \"the sun\", \"sentence2\": \"the moon\", \"label\": []}",
+                "{\"sentence1\": \"a car\", \"sentence2\": \"a bike\", \"label\": [1]}"));
+        Files.write(data.resolve("validation.jsonl"), List.of("{\"sentence1\": \"a\", \"sentence2\": \"b\", \"label\": [2]}"));
+        TaskSpec multiLabel = QuickstartAssetsTest.task();
+        multiLabel.problemType = "multi_label_classification";
+        multiLabel.numLabels = 3;
+        multiLabel.labelNames = null;
+        TrainingData first = load(multiLabel);
+        assertTrue(first.train() instanceof TokenizedRows);
+        assertArrayEquals(new float[] {1, 0, 1}, first.train().get(0).targets());
+        assertArrayEquals(new float[] {0, 0, 0}, first.train().get(1).targets(), "an empty label set");
+        assertArrayEquals(new float[] {0, 1, 0}, first.train().get(2).targets());
+        TrainingData hit = load(multiLabel);
+        assertEquals(1, tokenizerLoads.get(), "a hit");
+        assertSameRows(first.train(), hit.train());
+        assertSameRows(first.eval(), hit.eval());
+
+        // The same cells as three regression scores ([] and [1] are refused, so other rows).
+        Files.write(data.resolve("train.jsonl"), List.of(
+                "{\"sentence1\": \"a cat\", \"sentence2\": \"a dog\", \"label\": [0, 2, 1.5]}",
+                "{\"sentence1\": \"the sun\", \"sentence2\": \"the moon\", \"label\": [1, 1, 1]}"));
+        Files.write(data.resolve("validation.jsonl"), List.of("{\"sentence1\": \"a\", \"sentence2\": \"b\", \"label\": [2, 0, -0.25]}"));
+        TaskSpec regression = QuickstartAssetsTest.task();
+        regression.problemType = "regression";
+        regression.numLabels = 3;
+        regression.labelNames = null;
+        TrainingData scores = load(regression);
+        assertArrayEquals(new float[] {0, 2, 1.5f}, scores.train().get(0).targets());
+        assertArrayEquals(new float[] {2, 0, -0.25f}, scores.eval().get(0).targets());
+        assertSameRows(scores.train(), load(regression).train());
+
+        // Pre-tokenised rows: the label cells [0, 1] are a label set or two scores, by problem type alone.
+        Files.write(data.resolve("train.jsonl"), List.of("{\"input_ids\": [2, 70, 3], \"label\": [0, 1]}"));
+        Files.write(data.resolve("validation.jsonl"), List.of("{\"input_ids\": [2, 71, 3], \"label\": [1, 1]}"));
+        ModelInputs inputs = new ModelInputs(4096, 2, 0, 64, model.resolve("config.json"));
+        TaskSpec pretokenized = QuickstartAssetsTest.task();
+        pretokenized.problemType = "multi_label_classification";
+        pretokenized.labelNames = null;
+        TokenizedCache cache = new TokenizedCache(cacheRoot, (m, maxLength) -> {
+            throw new AssertionError("no tokenizer for pre-tokenised rows");
+        });
+        assertArrayEquals(new float[] {1, 1}, TrainingData.load(data, TrainingDataTest.source(), pretokenized, model, inputs, cache)
+                .train().get(0).targets());
+        List<String> multiHot = entries();
+        pretokenized.problemType = "regression";
+        assertArrayEquals(new float[] {0, 1}, TrainingData.load(data, TrainingDataTest.source(), pretokenized, model, inputs, cache)
+                .train().get(0).targets());
+        assertNotEquals(multiHot, entries(), "another problem type is another key");
+    }
+
     @Test
     void aSecondStartMapsTheCacheWithoutLoadingTheTokenizer() throws Exception {
         TrainingData inHeap = TrainingData.load(data, TrainingDataTest.source(), QuickstartAssetsTest.task(), model);
@@ -139,6 +195,7 @@ class TokenizedCacheTest {
                 t -> t.textFields = new ArrayList<>(List.of("sentence2", "sentence1")),
                 t -> t.textFields = new ArrayList<>(List.of("sentence1")),
                 t -> t.labelNames = List.of("no", "yes"),
+                t -> t.problemType = "multi_label_classification",
                 t -> t.labelField = "label_copy");
         addLabelCopyColumn(); // changes the data too: tokenises once more before the task changes
         checkMiss(QuickstartAssetsTest.task(), "data content");
