@@ -1,5 +1,6 @@
 package dev.finetune.trainer.data;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -213,5 +214,56 @@ class DatasetReaderTest {
         three.textFields = List.of("a", "b", "c");
         Path ok = write("ok.jsonl", "{}\n");
         assertTrue(error(ok, three).startsWith("spec.task.textFields must name 1 or 2 columns"));
+    }
+
+    private static TaskSpec task(String problemType, int numLabels, List<String> labelNames) {
+        TaskSpec task = new TaskSpec();
+        task.textFields = List.of("text");
+        task.problemType = problemType;
+        task.numLabels = numLabels;
+        task.labelNames = labelNames;
+        return task;
+    }
+
+    @Test
+    void multiLabelSetsAreReadFromJsonListsAndDelimitedCells() throws Exception {
+        TaskSpec task = task("multi_label_classification", 3, List.of("sports", "politics", "health"));
+        List<float[]> expected = List.of(new float[] {1, 0, 1}, new float[] {0, 1, 0}, new float[] {0, 0, 0});
+        Path jsonl = write("train.jsonl", "{\"text\": \"a\", \"label\": [\"sports\", \"health\"]}\n"
+                + "{\"text\": \"b\", \"label\": [1]}\n{\"text\": \"c\", \"label\": []}\n");
+        // CSV cells: names or ids separated by commas, semicolons or spaces; a JSON list in a cell works too.
+        Path csv = write("train.csv", "text,label\na,\"sports,health\"\nb,politics\nc,[]\n");
+        Path tsv = write("train.tsv", "text\tlabel\na\t0;2\nb\t1\nc\t[]\n");
+        for (Path file : List.of(jsonl, csv, tsv)) {
+            List<Example> rows = DatasetReader.read(file, "auto", task);
+            assertEquals(3, rows.size(), file.toString());
+            for (int i = 0; i < 3; i++) {
+                assertArrayEquals(expected.get(i), rows.get(i).targets(), file + " row " + i);
+                assertEquals(Example.NO_LABEL, rows.get(i).label());
+            }
+        }
+        Path twice = write("twice.jsonl", "{\"text\": \"a\", \"label\": [\"sports\", 0]}\n");
+        assertArrayEquals(new float[] {1, 0, 0}, DatasetReader.read(twice, "auto", task).get(0).targets(), "a set: named twice is once");
+    }
+
+    @Test
+    void regressionTargetsAreNumbersOrListsOfNumLabelsNumbers() throws Exception {
+        TaskSpec score = task(null, 1, null); // numLabels 1: a regression, as transformers infers it
+        Path jsonl = write("stsb.jsonl", "{\"text\": \"a\", \"label\": 4.25}\n{\"text\": \"b\", \"label\": 0}\n"
+                + "{\"text\": \"c\", \"label\": \"-1.5e-1\"}\n");
+        Path csv = write("stsb.csv", "text,label\na,4.25\nb,0\nc,-1.5e-1\n");
+        for (Path file : List.of(jsonl, csv)) {
+            List<Example> rows = DatasetReader.read(file, "auto", score);
+            assertArrayEquals(new float[] {4.25f}, rows.get(0).targets(), file.toString());
+            assertArrayEquals(new float[] {0f}, rows.get(1).targets(), file.toString());
+            assertArrayEquals(new float[] {-0.15f}, rows.get(2).targets(), file.toString());
+        }
+        TaskSpec two = task("regression", 2, null);
+        Path lists = write("two.jsonl", "{\"text\": \"a\", \"label\": [1.5, -2]}\n");
+        assertArrayEquals(new float[] {1.5f, -2f}, DatasetReader.read(lists, "auto", two).get(0).targets());
+        Path cell = write("two.csv", "text,label\na,\"[1.5, -2]\"\n");
+        assertArrayEquals(new float[] {1.5f, -2f}, DatasetReader.read(cell, "auto", two).get(0).targets());
+        Path one = write("one.csv", "text,label\na,0.5\n");
+        assertEquals(one + ":2: field 'label': 1 values where spec.task.numLabels is 2", error(one, two));
     }
 }
