@@ -135,7 +135,7 @@ public final class CheckpointWriter implements CheckpointSaver {
                 CheckpointReader.loadWeights(best, model);
             } else {
                 LOG.warn("loadBestModelAtEnd is set but no best checkpoint was saved (it needs an evaluation at a save "
-                        + "step: evalStrategy and saveStrategy alike); exporting the last weights");
+                        + "step, evalStrategy and saveStrategy alike, whose metric is a number, not NaN); exporting the last weights");
             }
         }
         Path destination = CheckpointLayout.finalFolder(output);
