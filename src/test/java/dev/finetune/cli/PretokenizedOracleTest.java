@@ -235,6 +235,7 @@ class PretokenizedOracleTest {
     /** inputs.json's rows, one JSON object each: padded as given (with attention_mask) or cut to their lengths. */
     private static Path writeRows(HfOracleCase c, Path file, boolean padded) throws IOException {
         JsonNode inputs = JSON.readTree(c.dir().resolve("inputs.json").toFile());
+        boolean multiLabel = c.problemType().equals("multi_label_classification");
         JsonNode lengths = inputs.get("meta").get("lengths");
         List<String> lines = new ArrayList<>();
         for (int row = 0; row < inputs.get("input_ids").size(); row++) {
@@ -248,7 +249,7 @@ class PretokenizedOracleTest {
                     }
                 }
             }
-            line.set("label", label(inputs.get("labels").get(row)));
+            line.set("label", label(inputs.get("labels").get(row), multiLabel));
             lines.add(JSON.writeValueAsString(line));
         }
         Files.write(file, lines);
@@ -256,11 +257,11 @@ class PretokenizedOracleTest {
     }
 
     /**
-     * A row's label as a user writes it per problem type: the class id, the list of label ids set in a multi-hot row
-     * (multi-label), the number (regression).
+     * A row's label as a user writes it per problem type: the class id, the list of label ids a multi-hot row sets
+     * (multi-label), the number or the list of numbers (regression).
      */
-    private static JsonNode label(JsonNode label) {
-        if (label.isArray()) {
+    private static JsonNode label(JsonNode label, boolean multiLabel) {
+        if (multiLabel) {
             ArrayNode ids = JSON.createArrayNode();
             for (int k = 0; k < label.size(); k++) {
                 if (label.get(k).asDouble() > 0.5) {
@@ -269,7 +270,7 @@ class PretokenizedOracleTest {
             }
             return ids;
         }
-        return label.isIntegralNumber() ? label : JSON.getNodeFactory().numberNode(label.asDouble());
+        return label;
     }
 
     /** The same rows as Parquet list columns (DuckDB, as the trainer reads Parquet). */
