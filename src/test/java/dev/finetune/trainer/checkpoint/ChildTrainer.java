@@ -22,6 +22,7 @@ public final class ChildTrainer {
             case "train": {
                 long slowAfter = Long.parseLong(args[3]);
                 String modelType = args.length > 4 ? args[4] : "bert";
+                String problemType = args.length > 5 ? args[5] : "single_label_classification";
                 ToyRun.run(Path.of(args[1]), Path.of(args[2]), ToyRun.spec(), new TrainerCallback() {
                     @Override
                     public void onStepEnd(TrainerState state) {
@@ -29,7 +30,7 @@ public final class ChildTrainer {
                             sleep(200);
                         }
                     }
-                }, new StopRequest(), null, modelType);
+                }, new StopRequest(), null, modelType, problemType);
                 break;
             }
             case "train-until-sigterm": {

@@ -13,30 +13,31 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 3's exactness test: 12 steps straight, versus a child JVM killed with SIGKILL after its checkpoint at step 6
  * and resumed here: the same final weights and the same log_history. Also for a family other than BERT: resume
- * does not know which family it runs on.
+ * does not know which family it runs on; and for a regression (float targets, MSE), which it does not know either.
  */
 class ResumeExactnessTest {
     @TempDir
     Path temp;
 
-    @ParameterizedTest
-    @ValueSource(strings = {"bert", "mpnet"})
-    void aRunKilledAfterItsCheckpointAndResumedEndsAsTheStraightRun(String modelType) throws Exception {
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"bert, single_label_classification", "mpnet, single_label_classification", "bert, regression"})
+    void aRunKilledAfterItsCheckpointAndResumedEndsAsTheStraightRun(String modelType, String problemType) throws Exception {
         Path tokenizer = TinyBert.tokenizerDir(temp.resolve("model"));
         ToyRun.Result straight = ToyRun.run(temp.resolve("straight"), tokenizer, ToyRun.spec(), null, new StopRequest(),
-                null, modelType);
+                null, modelType, problemType);
         assertFalse(straight.resumed());
         assertEquals(12, straight.state().globalStep);
 
         Path output = temp.resolve("killed");
         Path log = temp.resolve("child.log");
-        Process child = ChildJvm.start(log, "train", output.toString(), tokenizer.toString(), "6", modelType);
+        Process child = ChildJvm.start(log, "train", output.toString(), tokenizer.toString(), "6", modelType,
+                problemType);
         Optional<Path> checkpoint = Optional.empty();
         boolean aliveAtKill;
         try {
@@ -55,7 +56,8 @@ class ResumeExactnessTest {
         assertEquals(Optional.of(output.resolve("checkpoint-6")), checkpoint, Files.readString(log));
         assertFalse(Files.exists(output.resolve("final")), "the child must not have finished");
 
-        ToyRun.Result resumed = ToyRun.run(output, tokenizer, ToyRun.spec(), null, new StopRequest(), null, modelType);
+        ToyRun.Result resumed = ToyRun.run(output, tokenizer, ToyRun.spec(), null, new StopRequest(), null, modelType,
+                problemType);
         assertTrue(resumed.resumed());
         assertEquals(12, resumed.state().globalStep);
         double maxDiff = 0;
@@ -78,7 +80,7 @@ class ResumeExactnessTest {
     static List<String> losses(List<Map<String, Object>> history) {
         List<String> out = new ArrayList<>();
         for (Map<String, Object> entry : history) {
-            for (String key : List.of("loss", "grad_norm", "learning_rate", "eval_loss", "eval_f1", "train_loss", "epoch")) {
+            for (String key : List.of("loss", "grad_norm", "learning_rate", "eval_loss", "eval_f1", "eval_pearson", "train_loss", "epoch")) {
                 if (entry.containsKey(key)) {
                     out.add(((Number) entry.get("step")).longValue() + ":" + key + "=" + entry.get(key));
                 }

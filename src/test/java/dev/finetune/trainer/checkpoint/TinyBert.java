@@ -30,6 +30,11 @@ final class TinyBert {
 
     /** A tiny model of {@code modelType}'s family of the same size as {@link #model(NDManager, long)}, through the registry. */
     static SequenceClassificationModel model(NDManager manager, long seed, String modelType) {
+        return model(manager, seed, modelType, "single_label_classification");
+    }
+
+    /** As above for {@code problemType}: one output for a regression, two labels otherwise. */
+    static SequenceClassificationModel model(NDManager manager, long seed, String modelType, String problemType) {
         String extra = switch (modelType) {
             case "bert" -> "";
             case "mpnet" -> ", \"relative_attention_num_buckets\": 32";
@@ -40,7 +45,8 @@ final class TinyBert {
         };
         String config = "{\"model_type\": \"" + modelType + "\", \"vocab_size\": " + VOCAB + ", \"hidden_size\": 16,"
                 + " \"num_hidden_layers\": 2, \"num_attention_heads\": 4, \"intermediate_size\": 32,"
-                + " \"max_position_embeddings\": 32, \"num_labels\": 2" + extra + "}";
+                + " \"max_position_embeddings\": 32, \"num_labels\": " + ("regression".equals(problemType) ? 1 : 2)
+                + ("regression".equals(problemType) ? ", \"problem_type\": \"regression\"" : "") + extra + "}";
         return ModelFamilies.fromConfig(ModelFamilies.parseConfig(config, "tiny " + modelType + " config"), manager, seed);
     }
 

@@ -5,6 +5,7 @@ import dev.finetune.api.TrainingSpec;
 import dev.finetune.trainer.model.SequenceClassificationModel;
 import dev.finetune.trainer.train.GradScaler;
 import dev.finetune.trainer.train.StopRequest;
+import dev.finetune.trainer.train.TaskObjective;
 import dev.finetune.trainer.train.ToyData;
 import dev.finetune.trainer.train.Trainer;
 import dev.finetune.trainer.train.TrainerCallback;
@@ -74,15 +75,24 @@ final class ToyRun {
     /** The same run with a tiny model of {@code modelType}'s family ({@link TinyBert#model(NDManager, long, String)}). */
     static Result run(Path output, Path tokenizerDir, TrainingSpec spec, TrainerCallback extra, StopRequest stop,
             GradScaler scaler, String modelType) throws IOException {
+        return run(output, tokenizerDir, spec, extra, stop, scaler, modelType, "single_label_classification");
+    }
+
+    /** The same run as {@code problemType} (single_label_classification, or regression on the toy rows' scores). */
+    static Result run(Path output, Path tokenizerDir, TrainingSpec spec, TrainerCallback extra, StopRequest stop,
+            GradScaler scaler, String modelType, String problemType) throws IOException {
+        boolean regression = "regression".equals(problemType);
         try (NDManager manager = NDManager.newBaseManager();
-                SequenceClassificationModel model = "bert".equals(modelType) ? TinyBert.model(manager, spec.seed)
-                        : TinyBert.model(manager, spec.seed, modelType);
+                SequenceClassificationModel model = "bert".equals(modelType) && !regression ? TinyBert.model(manager, spec.seed)
+                        : TinyBert.model(manager, spec.seed, modelType, problemType);
                 NDManager resumeManager = manager.newSubManager()) {
             CheckpointWriter writer = new CheckpointWriter(output, model, tokenizerDir, spec, null);
             PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-            try (Trainer trainer = new Trainer(TinyBert.classifier(model), spec, ToyData.train(ROWS, BATCH, spec.seed),
-                    ToyData.eval(16, 8)).withOutput(quiet).withProgressBar(false).withCheckpointSaver(writer)
-                    .withStopRequest(stop)) {
+            ToyData train = ToyData.train(ROWS, BATCH, spec.seed);
+            ToyData eval = ToyData.eval(16, 8);
+            try (Trainer trainer = new Trainer(TinyBert.classifier(model), spec, regression ? train.asRegression() : train,
+                    regression ? eval.asRegression() : eval).withOutput(quiet).withProgressBar(false).withCheckpointSaver(writer)
+                    .withStopRequest(stop).withObjective(TaskObjective.of(problemType, regression ? 1 : 2))) {
                 if (extra != null) {
                     trainer.addCallback(extra);
                 }

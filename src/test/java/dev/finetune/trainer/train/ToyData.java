@@ -21,6 +21,8 @@ public final class ToyData implements TrainBatchSource, EvalBatchSource {
     private final long seed;
     private final boolean shuffle;
     private final boolean unlabelled;
+    /** Regression targets instead of class ids: (B, 1) scores, 3 for a row with token 7, plus a quarter of its length. */
+    private boolean scores;
 
     ToyData(int n, int batchSize, long seed, boolean shuffle, boolean unlabelled) {
         this.batchSize = batchSize;
@@ -53,6 +55,12 @@ public final class ToyData implements TrainBatchSource, EvalBatchSource {
 
     public static ToyData eval(int n, int batchSize) {
         return new ToyData(n, batchSize, 0, false, false);
+    }
+
+    /** The same rows scored for a regression (float (B, 1) targets, as the collator gives a regression batch). */
+    public ToyData asRegression() {
+        scores = true;
+        return this;
     }
 
     @Override
@@ -99,8 +107,15 @@ public final class ToyData implements TrainBatchSource, EvalBatchSource {
         }
         Shape shape = new Shape(picked.size(), longest);
         NDArray inputIds = manager.create(ids, shape);
-        return new Batch(inputIds, manager.zeros(shape, inputIds.getDataType()), manager.create(mask, shape),
-                manager.create(gold));
+        NDArray labels = manager.create(gold);
+        if (scores) {
+            float[] targets = new float[picked.size()];
+            for (int r = 0; r < targets.length; r++) {
+                targets[r] = 3f * gold[r] + 0.25f * rows.get(picked.get(r)).length;
+            }
+            labels = manager.create(targets, new Shape(targets.length, 1));
+        }
+        return new Batch(inputIds, manager.zeros(shape, inputIds.getDataType()), manager.create(mask, shape), labels);
     }
 
     @Override
