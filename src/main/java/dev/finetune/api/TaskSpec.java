@@ -32,7 +32,8 @@ public class TaskSpec {
     @Size(min = 1, max = 2)
     public List<String> textFields = new ArrayList<>(List.of("sentence1", "sentence2"));
 
-    @JsonPropertyDescription("Column holding the label: an integer, or a string mapped through id2label.")
+    @JsonPropertyDescription("Column holding the label: a class id or a name of labelNames (single-label), a list of them"
+            + " (multi-label), a number or a list of numLabels numbers (regression).")
     @Default("label")
     public String labelField = "label";
 
