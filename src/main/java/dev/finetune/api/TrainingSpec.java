@@ -113,7 +113,9 @@ public class TrainingSpec {
     @Default("false")
     public Boolean loadBestModelAtEnd = false;
 
-    @JsonPropertyDescription("loss, accuracy, f1, macro_f1 or matthews_correlation (an eval_ prefix is accepted).")
+    @JsonPropertyDescription("A metric the task's evaluation logs (an eval_ prefix is accepted): loss; accuracy, f1 (2 labels) or"
+            + " macro_f1, matthews_correlation (single-label); accuracy, f1, macro_f1 (multi-label); mse, pearson, spearmanr"
+            + " (regression).")
     @Default("loss")
     public String metricForBestModel = "loss";
 
