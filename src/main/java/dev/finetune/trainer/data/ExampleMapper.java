@@ -22,19 +22,32 @@ final class ExampleMapper {
     private final int numLabels;
     private final boolean labelRequired;
     private final String problemType;
+    /** TokenClassification rows' words and tags; null for sequence classification. */
+    private final TaggedWordsCells taggedWords;
 
     /** With {@code labelRequired} false (prediction), a row without a label gets {@link Example#NO_LABEL}. */
     ExampleMapper(TaskSpec task, boolean labelRequired) {
+        List<String> errors = TaskRules.errors(task);
+        if (!errors.isEmpty()) {
+            throw new DataException(String.join("; ", errors));
+        }
+        if (TaskRules.isTokenClassification(task)) {
+            this.taggedWords = new TaggedWordsCells(task.tokensField, task.tagsField, task.labelNames);
+            this.textFields = List.of(task.tokensField);
+            this.labelField = task.tagsField;
+            this.labelNames = List.copyOf(task.labelNames);
+            this.numLabels = task.numLabels;
+            this.labelRequired = labelRequired;
+            this.problemType = TaskRules.problemType(task);
+            return;
+        }
+        this.taggedWords = null;
         if (task.textFields == null || task.textFields.isEmpty() || task.textFields.size() > 2) {
             throw new DataException("spec.task.textFields must name 1 or 2 columns, got "
                     + (task.textFields == null ? "none" : task.textFields));
         }
         if (task.labelField == null || task.labelField.isBlank()) {
             throw new DataException("spec.task.labelField must name a column");
-        }
-        List<String> errors = TaskRules.errors(task);
-        if (!errors.isEmpty()) {
-            throw new DataException(String.join("; ", errors));
         }
         this.textFields = List.copyOf(task.textFields);
         this.labelField = task.labelField;
@@ -46,13 +59,17 @@ final class ExampleMapper {
 
     /** The columns to read: the texts always, the label for training (optional for prediction). */
     Columns columns() {
-        Set<String> lists = TaskRules.MULTI_LABEL.equals(problemType) ? Set.of(labelField) : Set.of();
+        Set<String> lists = taggedWords != null ? Set.of(textFields.get(0), labelField)
+                : TaskRules.MULTI_LABEL.equals(problemType) ? Set.of(labelField) : Set.of();
         return labelRequired
                 ? new Columns(concat(textFields, labelField), List.of(), lists)
                 : new Columns(textFields, List.of(labelField), lists);
     }
 
     Example map(Path file, RawRow row) {
+        if (taggedWords != null) {
+            return mapTaggedWords(file, row);
+        }
         List<String> texts = new ArrayList<>(textFields.size());
         for (String field : textFields) {
             String text = row.cells().get(field);
@@ -69,7 +86,29 @@ final class ExampleMapper {
 
     /** A pre-tokenised row's place and label, read as {@link #map} reads them; its token ids are read elsewhere. */
     Example mapLabel(Path file, RawRow row) {
+        if (taggedWords != null) {
+            throw DataException.atField(file, row.line(), PretokenizedMapper.INPUT_IDS, "pre-tokenised rows are not read for"
+                    + " TokenClassification: give the words (spec.task.tokensField) and tags (spec.task.tagsField)");
+        }
         return labelled(file, row, List.of());
+    }
+
+    /** A TokenClassification row: its words and, unless predicting on untagged data, one tag per word. */
+    private Example mapTaggedWords(Path file, RawRow row) {
+        String wordsField = textFields.get(0);
+        String wordsCell = row.cells().get(wordsField);
+        if (wordsCell == null) {
+            throw DataException.atField(file, row.line(), wordsField, "is null");
+        }
+        List<String> words = taggedWords.words(file, row.line(), wordsCell);
+        String tagsCell = row.cells().get(labelField);
+        if (tagsCell == null) {
+            if (!labelRequired) {
+                return Example.taggedWords(file.toString(), row.line(), words, null);
+            }
+            throw DataException.atField(file, row.line(), labelField, row.cells().containsKey(labelField) ? "is null" : "missing from this row");
+        }
+        return Example.taggedWords(file.toString(), row.line(), words, taggedWords.tags(file, row.line(), tagsCell, words.size()));
     }
 
     /** The row's label read as the problem type says: a class id, a multi-hot vector or regression targets. */
