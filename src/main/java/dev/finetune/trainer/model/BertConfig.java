@@ -133,8 +133,13 @@ public final class BertConfig implements EncoderConfig {
 
     /** The JSON transformers writes for BertForSequenceClassification, unknown keys included. */
     public ObjectNode toJson() {
+        return toJson("BertForSequenceClassification");
+    }
+
+    /** The JSON save_pretrained writes for {@code architecture} (e.g. "BertForTokenClassification"). */
+    public ObjectNode toJson(String architecture) {
         ObjectNode out = json.deepCopy();
-        out.putArray("architectures").add("BertForSequenceClassification");
+        out.putArray("architectures").add(architecture);
         out.put("model_type", "bert");
         out.put("vocab_size", vocabSize);
         out.put("hidden_size", hiddenSize);
@@ -163,6 +168,10 @@ public final class BertConfig implements EncoderConfig {
 
     public void write(Path file) throws IOException {
         Files.writeString(file, JSON.writeValueAsString(toJson()) + "\n");
+    }
+
+    public void write(Path file, String architecture) throws IOException {
+        Files.writeString(file, JSON.writeValueAsString(toJson(architecture)) + "\n");
     }
 
     private static void putLabels(ObjectNode node, List<String> names) {

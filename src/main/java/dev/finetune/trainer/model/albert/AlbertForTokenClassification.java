@@ -6,22 +6,27 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import dev.finetune.trainer.model.BertModel;
+import dev.finetune.trainer.model.MixedPrecision;
 import dev.finetune.trainer.model.ParameterFactory;
 import dev.finetune.trainer.model.PretrainedWeights;
 import dev.finetune.trainer.model.SafetensorsWriter;
+import dev.finetune.trainer.model.TokenClassificationModel;
 import dev.finetune.trainer.model.WeightLoadReport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /**
  * transformers' AlbertForTokenClassification: the encoder under "albert." without its pooler, dropout and a linear
  * "classifier" per token.
  */
-public final class AlbertForTokenClassification implements AutoCloseable {
+public final class AlbertForTokenClassification implements TokenClassificationModel {
     public static final String ARCHITECTURE = "AlbertForTokenClassification";
 
     private final AlbertConfig config;
@@ -32,6 +37,8 @@ public final class AlbertForTokenClassification implements AutoCloseable {
     private final WeightLoadReport loadReport;
     /** Multiplying by it turns float16 logits into float32 inside autograd (toType would detach). */
     private final NDArray float32One;
+    /** The parameters fp16 keeps in float32 (the LayerNorm ones). */
+    private final Set<NDArray> float32Kept = Collections.newSetFromMap(new IdentityHashMap<>());
 
     private AlbertForTokenClassification(AlbertConfig config, NDManager manager, ParameterFactory params) {
         this.config = config;
@@ -41,13 +48,28 @@ public final class AlbertForTokenClassification implements AutoCloseable {
         parameters = new LinkedHashMap<>(params.parameters());
         loadReport = params.loadReport(ARCHITECTURE);
         float32One = manager.ones(new Shape(1), DataType.FLOAT32);
+        parameters.forEach((name, array) -> {
+            if (MixedPrecision.isLayerNorm(name)) {
+                float32Kept.add(array);
+            }
+        });
     }
 
     /** Loads {@code dir} (config.json + model.safetensors) as from_pretrained with num_labels. */
     public static AlbertForTokenClassification fromPretrained(Path dir, int numLabels, List<String> labelNames,
             NDManager manager, long seed) throws IOException {
-        AlbertConfig config = AlbertConfig.read(dir.resolve("config.json")).withLabels(numLabels, labelNames);
-        try (PretrainedWeights weights = PretrainedWeights.open(dir, AlbertModel.BASE_MODEL_PREFIX)) {
+        return fromPretrained(dir, AlbertConfig.read(dir.resolve("config.json")).withLabels(numLabels, labelNames),
+                manager, seed);
+    }
+
+    /**
+     * Loads {@code dir}'s weights into a model of {@code config} (its labels already set), as from_pretrained; a
+     * checkpoint of another head (e.g. the sequence classifier) gives the encoder only.
+     */
+    public static AlbertForTokenClassification fromPretrained(Path dir, AlbertConfig config, NDManager manager, long seed)
+            throws IOException {
+        try (PretrainedWeights weights = PretrainedWeights.openForHead(dir, AlbertModel.BASE_MODEL_PREFIX,
+                "ForTokenClassification")) {
             return build(config, manager, seed, weights);
         }
     }
@@ -63,6 +85,7 @@ public final class AlbertForTokenClassification implements AutoCloseable {
                 (manager, params) -> new AlbertForTokenClassification(config, manager, params));
     }
 
+    @Override
     public AlbertConfig config() {
         return config;
     }
@@ -72,6 +95,7 @@ public final class AlbertForTokenClassification implements AutoCloseable {
     }
 
     /** int64 (B, T) inputs (token types are ignored: null for all zeros); float32 logits (B, T, numLabels). */
+    @Override
     public NDArray forward(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training) {
         return forward(inputIds, tokenTypeIds, attentionMask, training, UnaryOperator.identity());
     }
@@ -87,15 +111,24 @@ public final class AlbertForTokenClassification implements AutoCloseable {
         return logits.getDataType() == DataType.FLOAT32 ? logits : logits.mul(float32One);
     }
 
+    /** fp16: the forward pass in float16 on casts of the float32 masters ({@link MixedPrecision}); float32 logits. */
+    @Override
+    public NDArray forwardFloat16(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training) {
+        return forward(inputIds, tokenTypeIds, attentionMask, training, MixedPrecision.float16Weights(float32Kept));
+    }
+
+    @Override
     public LinkedHashMap<String, NDArray> namedParameters() {
         return parameters;
     }
 
+    @Override
     public WeightLoadReport loadReport() {
         return loadReport;
     }
 
     /** Writes config.json and model.safetensors into {@code dir}, as save_pretrained. */
+    @Override
     public void savePretrained(Path dir) throws IOException {
         Files.createDirectories(dir);
         config.write(dir.resolve("config.json"), ARCHITECTURE);

@@ -10,6 +10,7 @@ import dev.finetune.trainer.model.MixedPrecision;
 import dev.finetune.trainer.model.ParameterFactory;
 import dev.finetune.trainer.model.PretrainedWeights;
 import dev.finetune.trainer.model.SafetensorsWriter;
+import dev.finetune.trainer.model.TokenClassificationModel;
 import dev.finetune.trainer.model.WeightLoadReport;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,7 +26,7 @@ import java.util.function.UnaryOperator;
  * transformers' RobertaForTokenClassification (and XLMRobertaForTokenClassification): the encoder under "roberta.",
  * dropout (classifier_dropout, else hidden_dropout_prob) and a linear "classifier" on every token.
  */
-public final class RobertaForTokenClassification implements AutoCloseable {
+public final class RobertaForTokenClassification implements TokenClassificationModel {
     static final String HEAD = "ForTokenClassification";
 
     private final RobertaConfig config;
@@ -53,8 +54,18 @@ public final class RobertaForTokenClassification implements AutoCloseable {
     /** Loads {@code dir} (config.json + model.safetensors) as from_pretrained with num_labels. */
     public static RobertaForTokenClassification fromPretrained(Path dir, int numLabels, List<String> labelNames,
             NDManager manager, long seed) throws IOException {
-        RobertaConfig config = RobertaConfig.read(dir.resolve("config.json")).withLabels(numLabels, labelNames);
-        try (PretrainedWeights weights = PretrainedWeights.open(dir, RobertaModel.BASE_MODEL_PREFIX)) {
+        return fromPretrained(dir, RobertaConfig.read(dir.resolve("config.json")).withLabels(numLabels, labelNames),
+                manager, seed);
+    }
+
+    /**
+     * Loads {@code dir}'s weights into a model of {@code config} (its labels already set), as from_pretrained; a
+     * checkpoint of another head (e.g. the sequence classifier) gives the encoder only.
+     */
+    public static RobertaForTokenClassification fromPretrained(Path dir, RobertaConfig config, NDManager manager, long seed)
+            throws IOException {
+        try (PretrainedWeights weights = PretrainedWeights.openForHead(dir, RobertaModel.BASE_MODEL_PREFIX,
+                "ForTokenClassification")) {
             return build(config, manager, seed, weights);
         }
     }
@@ -70,11 +81,13 @@ public final class RobertaForTokenClassification implements AutoCloseable {
                 (manager, params) -> new RobertaForTokenClassification(config, manager, params));
     }
 
+    @Override
     public RobertaConfig config() {
         return config;
     }
 
     /** int64 (B, T) inputs; float32 logits (B, T, numLabels). */
+    @Override
     public NDArray forward(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training) {
         return forward(inputIds, tokenTypeIds, attentionMask, training, UnaryOperator.identity());
     }
@@ -88,19 +101,23 @@ public final class RobertaForTokenClassification implements AutoCloseable {
     }
 
     /** fp16: the forward pass in float16 on casts of the float32 masters ({@link MixedPrecision}); float32 logits. */
+    @Override
     public NDArray forwardFloat16(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training) {
         return forward(inputIds, tokenTypeIds, attentionMask, training, MixedPrecision.float16Weights(float32Kept));
     }
 
+    @Override
     public LinkedHashMap<String, NDArray> namedParameters() {
         return parameters;
     }
 
+    @Override
     public WeightLoadReport loadReport() {
         return loadReport;
     }
 
     /** Writes config.json and model.safetensors into {@code dir}, as save_pretrained. */
+    @Override
     public void savePretrained(Path dir) throws IOException {
         Files.createDirectories(dir);
         config.write(dir.resolve("config.json"), config.architecture(HEAD));
