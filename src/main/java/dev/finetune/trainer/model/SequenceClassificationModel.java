@@ -9,7 +9,7 @@ import java.util.LinkedHashMap;
  * A family's {@code <Family>ForSequenceClassification}: the encoder and its head, under transformers' parameter
  * names. The loop, the checkpoints and prediction use this type and never a family's class.
  */
-public interface SequenceClassificationModel extends AutoCloseable {
+public interface SequenceClassificationModel extends PretrainedModel {
     EncoderConfig config();
 
     /** int64 (B, T) inputs (token types ignored by families without them); float32 logits (B, numLabels). */

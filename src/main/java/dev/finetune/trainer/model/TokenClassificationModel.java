@@ -10,7 +10,7 @@ import java.util.LinkedHashMap;
  * every token, under transformers' parameter names. The token-classification task uses this type and never a
  * family's class.
  */
-public interface TokenClassificationModel extends AutoCloseable {
+public interface TokenClassificationModel extends PretrainedModel {
     /** transformers' attribute name of the per-token head, the same in every family. */
     String CLASSIFIER_PREFIX = "classifier.";
 
