@@ -13,7 +13,8 @@ import java.util.List;
  * predict's output line for a TokenClassification row: per word, the predicted tag id and name (the arg-max of the
  * word's first sub-token, as run_ner.py reads predictions; null for a word cut off by truncation), the logits of
  * every token (specials and sub-tokens included, as the model returns them) and, where the data is tagged, the
- * gold tag ids.
+ * gold tag ids. A pre-tokenised row has no words: its predictions are those of its labelled tokens (of every token
+ * when it has no labels).
  */
 final class TokenPredictionRow {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -50,6 +51,13 @@ final class TokenPredictionRow {
             ArrayNode gold = row.putArray("labels");
             for (int tag : example.wordTags()) {
                 gold.add(tag);
+            }
+        } else if (prediction.labelled()) {
+            ArrayNode gold = row.putArray("labels");
+            for (int label : prediction.tokenLabels()) {
+                if (label != EncodedExample.IGNORED) {
+                    gold.add(label);
+                }
             }
         }
         return row;

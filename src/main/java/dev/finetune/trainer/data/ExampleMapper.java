@@ -87,10 +87,36 @@ final class ExampleMapper {
     /** A pre-tokenised row's place and label, read as {@link #map} reads them; its token ids are read elsewhere. */
     Example mapLabel(Path file, RawRow row) {
         if (taggedWords != null) {
-            throw DataException.atField(file, row.line(), PretokenizedMapper.INPUT_IDS, "pre-tokenised rows are not read for"
-                    + " TokenClassification: give the words (spec.task.tokensField) and tags (spec.task.tagsField)");
+            return new Example(file.toString(), row.line(), List.of(), Example.NO_LABEL); // labels per token: tokenLabels
         }
         return labelled(file, row, List.of());
+    }
+
+    /** The columns that hold the row's text (the words of a TokenClassification row), which pre-tokenised rows lack. */
+    List<String> textColumns() {
+        return textFields;
+    }
+
+    /** Whether rows are TokenClassification ones (labels per word, or per token when pre-tokenised). */
+    boolean isTokenClassification() {
+        return taggedWords != null;
+    }
+
+    /**
+     * A pre-tokenised TokenClassification row's labels, one per token (spec.task.tagsField); without that column
+     * (prediction) every token is predicted: {@link Example#NO_LABEL} on each.
+     */
+    int[] tokenLabels(Path file, RawRow row, int tokenCount) {
+        String cell = row.cells().get(labelField);
+        if (cell == null || cell.isBlank()) {
+            if (labelRequired) {
+                throw DataException.atField(file, row.line(), labelField, row.cells().containsKey(labelField) ? "is null" : "missing from this row");
+            }
+            int[] unknown = new int[tokenCount];
+            java.util.Arrays.fill(unknown, Example.NO_LABEL);
+            return unknown;
+        }
+        return taggedWords.tokenLabels(file, row.line(), cell, tokenCount);
     }
 
     /** A TokenClassification row: its words and, unless predicting on untagged data, one tag per word. */

@@ -60,6 +60,30 @@ final class TaggedWordsCells {
         return tags;
     }
 
+    /**
+     * A pre-tokenised row's labels, one per token as run_ner.py's tokenize_and_align_labels leaves them: tag ids or
+     * names, -100 on the tokens the loss skips; at least one token labelled.
+     */
+    int[] tokenLabels(Path file, long line, String cell, int tokenCount) {
+        JsonNode list = list(file, line, tagsField, cell, "token labels");
+        if (list.size() != tokenCount) {
+            throw DataException.atField(file, line, tagsField, list.size() + " labels where input_ids has " + tokenCount
+                    + " tokens: a pre-tokenised row has one label per token (-100 where none)");
+        }
+        int[] labels = new int[tokenCount];
+        boolean any = false;
+        for (int i = 0; i < tokenCount; i++) {
+            JsonNode label = list.get(i);
+            labels[i] = label.isIntegralNumber() && label.asInt() == EncodedExample.IGNORED ? EncodedExample.IGNORED
+                    : tagId(file, line, i, label);
+            any |= labels[i] != EncodedExample.IGNORED;
+        }
+        if (!any) {
+            throw DataException.atField(file, line, tagsField, "every label is -100: the row has no token to learn from");
+        }
+        return labels;
+    }
+
     private int tagId(Path file, long line, int word, JsonNode tag) {
         if (tag.isIntegralNumber() || (tag.isTextual() && tag.asText().matches("[+-]?\\d{1,9}"))) {
             int id = tag.isTextual() ? Integer.parseInt(tag.asText()) : tag.asInt();

@@ -78,6 +78,10 @@ record TokenizationKey(Map<String, String> parts, String hash) {
         parts.put("label_field", String.valueOf(task.labelField));
         parts.put("label_names", String.valueOf(task.labelNames));
         parts.put("num_labels", String.valueOf(task.numLabels));
+        if (TaskRules.isTokenClassification(task)) {
+            parts.put("task_type", TaskRules.type(task));
+            parts.put("tags_field", task.tagsField);
+        }
         return of(parts);
     }
 
