@@ -2,55 +2,30 @@ package dev.finetune.trainer.model.deberta;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.core.Linear;
-import dev.finetune.trainer.model.BertModel;
-import dev.finetune.trainer.model.MixedPrecision;
+import dev.finetune.trainer.model.AbstractTokenClassificationModel;
 import dev.finetune.trainer.model.ParameterFactory;
 import dev.finetune.trainer.model.PretrainedWeights;
-import dev.finetune.trainer.model.SafetensorsWriter;
-import dev.finetune.trainer.model.TokenClassificationModel;
-import dev.finetune.trainer.model.WeightLoadReport;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Collections;
-import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /** transformers' DebertaV2ForTokenClassification: the encoder under "deberta.", dropout and a linear "classifier" per token. */
-public final class DebertaV2ForTokenClassification implements TokenClassificationModel {
+public final class DebertaV2ForTokenClassification extends AbstractTokenClassificationModel {
     public static final String ARCHITECTURE = "DebertaV2ForTokenClassification";
 
     private final DebertaV2Config config;
     private final DebertaV2Model deberta;
-    private final NDArray classifierWeight;
-    private final NDArray classifierBias;
-    private final LinkedHashMap<String, NDArray> parameters;
-    private final WeightLoadReport loadReport;
-    /** Multiplying by it turns float16 logits into float32 inside autograd (toType would detach). */
-    private final NDArray float32One;
-    /** The parameters fp16 keeps in float32 (the LayerNorm ones). */
-    private final Set<NDArray> float32Kept = Collections.newSetFromMap(new IdentityHashMap<>());
 
     private DebertaV2ForTokenClassification(DebertaV2Config config, NDManager manager, ParameterFactory params) {
+        this(config, new DebertaV2Model(config, manager, params, DebertaV2Model.BASE_MODEL_PREFIX), params);
+    }
+
+    /** {@code deberta} first: its parameters come before the head's, in checkpoint and initialisation order. */
+    private DebertaV2ForTokenClassification(DebertaV2Config config, DebertaV2Model deberta, ParameterFactory params) {
+        super(config, ARCHITECTURE, params, config.hiddenDropoutProb());
         this.config = config;
-        deberta = new DebertaV2Model(config, manager, params, DebertaV2Model.BASE_MODEL_PREFIX);
-        int hidden = config.hiddenSize();
-        classifierWeight = params.linearWeight("classifier.weight", config.numLabels(), hidden);
-        classifierBias = params.bias("classifier.bias", config.numLabels());
-        parameters = new LinkedHashMap<>(params.parameters());
-        loadReport = params.loadReport(ARCHITECTURE);
-        float32One = manager.ones(new Shape(1), DataType.FLOAT32);
-        parameters.forEach((name, array) -> {
-            if (MixedPrecision.isLayerNorm(name)) {
-                float32Kept.add(array);
-            }
-        });
+        this.deberta = deberta;
     }
 
     /** Loads {@code dir} (config.json + model.safetensors) as from_pretrained with num_labels. */
@@ -66,8 +41,7 @@ public final class DebertaV2ForTokenClassification implements TokenClassificatio
      */
     public static DebertaV2ForTokenClassification fromPretrained(Path dir, DebertaV2Config config, NDManager manager, long seed)
             throws IOException {
-        try (PretrainedWeights weights = PretrainedWeights.openForHead(dir, DebertaV2Model.BASE_MODEL_PREFIX,
-                "ForTokenClassification")) {
+        try (PretrainedWeights weights = PretrainedWeights.openForHead(dir, DebertaV2Model.BASE_MODEL_PREFIX, HEAD_SUFFIX)) {
             return build(config, manager, seed, weights);
         }
     }
@@ -88,46 +62,16 @@ public final class DebertaV2ForTokenClassification implements TokenClassificatio
         return config;
     }
 
+    /** The encoder, for its hidden states. */
     public DebertaV2Model deberta() {
         return deberta;
     }
 
-    /** int64 (B, T) inputs (token types used only where type_vocab_size > 0); float32 logits (B, T, numLabels). */
+    /** int64 (B, T) inputs (token types used only where type_vocab_size > 0). */
     @Override
-    public NDArray forward(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training) {
-        return forward(inputIds, tokenTypeIds, attentionMask, training, UnaryOperator.identity());
-    }
-
-    public NDArray forward(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training,
+    protected NDArray lastHiddenState(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training,
             UnaryOperator<NDArray> weights) {
-        NDArray hidden = deberta.forward(inputIds, tokenTypeIds, attentionMask, training, weights);
-        NDArray x = BertModel.dropout(hidden, config.hiddenDropoutProb(), training);
-        NDArray logits = Linear.linear(x, weights.apply(classifierWeight), weights.apply(classifierBias)).singletonOrThrow();
-        return logits.getDataType() == DataType.FLOAT32 ? logits : logits.mul(float32One);
-    }
-
-    /** fp16: the forward pass in float16 on casts of the float32 masters ({@link MixedPrecision}); float32 logits. */
-    @Override
-    public NDArray forwardFloat16(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training) {
-        return forward(inputIds, tokenTypeIds, attentionMask, training, MixedPrecision.float16Weights(float32Kept));
-    }
-
-    @Override
-    public LinkedHashMap<String, NDArray> namedParameters() {
-        return parameters;
-    }
-
-    @Override
-    public WeightLoadReport loadReport() {
-        return loadReport;
-    }
-
-    /** Writes config.json and model.safetensors into {@code dir}, as save_pretrained. */
-    @Override
-    public void savePretrained(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        config.write(dir.resolve("config.json"), ARCHITECTURE);
-        SafetensorsWriter.write(dir.resolve(PretrainedWeights.WEIGHTS_FILE), parameters);
+        return deberta.forward(inputIds, tokenTypeIds, attentionMask, training, weights);
     }
 
     @Override
