@@ -3,6 +3,7 @@ package dev.finetune.trainer.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import dev.finetune.trainer.data.Batch;
+import dev.finetune.trainer.data.EncodedExample;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,9 +16,6 @@ import java.util.Map;
  * labelled tokens, each word's tag being the arg-max of its first sub-token.
  */
 public final class TokenClassificationObjective implements TaskObjective {
-    /** torch's cross_entropy ignore_index, the label of sub-tokens after the first, special tokens and padding. */
-    public static final int IGNORED = -100;
-
     private final List<String> tagNames;
 
     /** @param tagNames the tag set by id (spec.task.labelNames, config.json's id2label) */
@@ -29,7 +27,7 @@ public final class TokenClassificationObjective implements TaskObjective {
     public NDArray lossSum(NDArray logits, NDArray labels) {
         NDArray logProbabilities = logits.logSoftmax(-1);
         NDArray ids = labels.toType(DataType.INT64, false);
-        NDArray counted = ids.neq(IGNORED);
+        NDArray counted = ids.neq(EncodedExample.IGNORED);
         // Ignored tokens gather class 0 and are multiplied by 0: the loss and its gradient skip them.
         NDArray index = ids.maximum(0L).expandDims(-1);
         NDArray picked = logProbabilities.gather(index, 2).squeeze(-1);
@@ -54,7 +52,7 @@ public final class TokenClassificationObjective implements TaskObjective {
             List<String> rowPredicted = new ArrayList<>();
             for (int t = 0; t < row.tokenLabels().length; t++) {
                 int label = row.tokenLabels()[t];
-                if (label == IGNORED) {
+                if (label == EncodedExample.IGNORED) {
                     continue;
                 }
                 if (label < 0 || label >= tagNames.size()) {

@@ -144,6 +144,35 @@ class TokenClassificationDataTest {
     }
 
     @Test
+    void parquetListColumnsReadAsTheirJsonLines() throws Exception {
+        Path jsonl = Path.of("examples/ner/data/validation.jsonl");
+        Path parquet = tmp.resolve("validation.parquet");
+        try (java.sql.Connection connection = java.sql.DriverManager.getConnection("jdbc:duckdb:");
+                java.sql.Statement statement = connection.createStatement()) {
+            statement.execute("SET autoinstall_known_extensions = false");
+            statement.execute("COPY (SELECT * FROM read_json('" + jsonl.toAbsolutePath() + "', format = 'newline_delimited')) TO '"
+                    + parquet + "' (FORMAT PARQUET)");
+        }
+        Path converted = tmp.resolve("converted.jsonl");
+        dev.finetune.trainer.source.ParquetConverter.toJsonl(List.of(parquet), converted, "test");
+        List<Example> expected = DatasetReader.read(jsonl, "jsonl", ner());
+        List<Example> actual = DatasetReader.read(converted, "jsonl", ner());
+        assertEquals(expected.size(), actual.size());
+        for (int i = 0; i < expected.size(); i++) {
+            assertEquals(expected.get(i).texts(), actual.get(i).texts());
+            assertArrayEquals(expected.get(i).wordTags(), actual.get(i).wordTags());
+        }
+    }
+
+    /** The NER example's tag set. */
+    private static TaskSpec ner() {
+        TaskSpec task = task();
+        task.labelNames = List.of("O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC");
+        task.numLabels = task.labelNames.size();
+        return task;
+    }
+
+    @Test
     void badRowsNameTheFileLineAndColumn() throws Exception {
         assertBad("{\"tokens\": [\"a\", \"b\"], \"ner_tags\": [\"O\"]}", "field 'ner_tags': 1 tags for 2 words");
         assertBad("{\"tokens\": [\"a\"], \"ner_tags\": [\"B-ORG\"]}", "field 'ner_tags': tag 0: 'B-ORG' is not in spec.task.labelNames");
