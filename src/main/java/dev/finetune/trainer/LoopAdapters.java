@@ -6,8 +6,6 @@ import dev.finetune.trainer.data.Batch;
 import dev.finetune.trainer.data.EvalBatches;
 import dev.finetune.trainer.data.TrainBatches;
 import dev.finetune.trainer.model.PretrainedModel;
-import dev.finetune.trainer.model.SequenceClassificationModel;
-import dev.finetune.trainer.model.TokenClassificationModel;
 import dev.finetune.trainer.train.EvalBatchSource;
 import dev.finetune.trainer.train.SequenceClassifier;
 import dev.finetune.trainer.train.TrainBatchSource;
@@ -22,32 +20,6 @@ public final class LoopAdapters {
 
     /** A model of either head: the loop sees only its logits, (B, numLabels) or (B, T, numLabels). */
     public static SequenceClassifier classifier(PretrainedModel model) {
-        if (model instanceof TokenClassificationModel tokens) {
-            return classifier(tokens);
-        }
-        return classifier((SequenceClassificationModel) model);
-    }
-
-    public static SequenceClassifier classifier(TokenClassificationModel model) {
-        return new SequenceClassifier() {
-            @Override
-            public NDArray forward(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training) {
-                return model.forward(inputIds, tokenTypeIds, attentionMask, training);
-            }
-
-            @Override
-            public NDArray forwardFloat16(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training) {
-                return model.forwardFloat16(inputIds, tokenTypeIds, attentionMask, training);
-            }
-
-            @Override
-            public LinkedHashMap<String, NDArray> namedParameters() {
-                return model.namedParameters();
-            }
-        };
-    }
-
-    public static SequenceClassifier classifier(SequenceClassificationModel model) {
         return new SequenceClassifier() {
             @Override
             public NDArray forward(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training) {

@@ -3,9 +3,6 @@ package dev.finetune.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,8 +23,8 @@ class NerExampleTest {
     @Test
     void theNerExampleTrainsLearnsEntitiesPredictsAndResumes() throws Exception {
         Path out = tmp.resolve("ner");
-        String first = stdout(() -> Main.commandLine().execute("run", "examples/ner.yaml", "--output", out.toString(),
-                "--no-progress-bar"));
+        String first = stdout("run", "examples/ner.yaml", "--output", out.toString(),
+                "--no-progress-bar");
         assertTrue(first.contains("  Num examples = 64"), first);
         assertTrue(first.contains("  Total optimization steps = 20"), first);
         List<String> losses = all(EVAL_LOSS, first);
@@ -38,13 +35,13 @@ class NerExampleTest {
         assertTrue(Double.parseDouble(losses.get(4)) < Double.parseDouble(losses.get(0)) / 2, "eval_loss falls: " + losses);
 
         Path predictions = tmp.resolve("predictions.jsonl");
-        String predicted = stdout(() -> Main.commandLine().execute("predict", "--model", out.resolve("final").toString(),
-                "--data", "examples/ner/data/validation.jsonl", "--max-length", "64", "--output", predictions.toString()));
+        String predicted = stdout("predict", "--model", out.resolve("final").toString(),
+                "--data", "examples/ner/data/validation.jsonl", "--max-length", "64", "--output", predictions.toString());
         assertEquals(losses.get(4), all(TEST_LOSS, predicted).get(0));
         assertEquals(24, Files.readAllLines(predictions).size());
 
-        String second = stdout(() -> Main.commandLine().execute("run", "examples/ner.yaml", "--output", out.toString(),
-                "--no-progress-bar"));
+        String second = stdout("run", "examples/ner.yaml", "--output", out.toString(),
+                "--no-progress-bar");
         assertTrue(all(EVAL_LOSS, second).isEmpty(), "nothing left to train: " + second);
     }
 
@@ -53,18 +50,10 @@ class NerExampleTest {
         return m.results().map(r -> r.group(1)).toList();
     }
 
-    private static String stdout(java.util.function.IntSupplier command) {
-        PrintStream original = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        int exitCode;
-        try {
-            exitCode = command.getAsInt();
-        } finally {
-            System.setOut(original);
-        }
-        String text = captured.toString(StandardCharsets.UTF_8);
-        assertEquals(0, exitCode, text);
-        return text;
+    /** stdout of a command that must exit 0. */
+    private static String stdout(String... args) {
+        CliRun.Result result = CliRun.run(args);
+        assertEquals(0, result.code(), result.err() + result.out());
+        return result.out();
     }
 }

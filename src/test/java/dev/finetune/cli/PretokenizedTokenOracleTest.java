@@ -10,17 +10,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.finetune.trainer.model.HfOracleCase;
 import dev.finetune.trainer.model.ModelFamilies;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -29,7 +21,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import picocli.CommandLine;
 
 /**
  * Token classification on pre-tokenised rows (input_ids and a label per token, -100 where none, as run_ner.py's
@@ -63,7 +54,7 @@ class PretokenizedTokenOracleTest {
         Path model = modelWithoutTokenizer(c, false);
         Path rows = writeRows(c, tmp.resolve("rows.jsonl"));
         checkPrediction(name + " JSONL", c, model, rows);
-        checkPrediction(name + " Parquet", c, model, toParquet(rows));
+        checkPrediction(name + " Parquet", c, model, CliRun.toParquet(rows));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -102,22 +93,22 @@ class PretokenizedTokenOracleTest {
                     gpus: 0
                 """.formatted(name, String.join(", ", tags(c)), c.numTokenLabels(), c.expectedShape("last_hidden_state").get(1)));
 
-        Result result = run("run", manifest.toString(), "--output", tmp.resolve("out").toString(), "--no-progress-bar");
+        CliRun.Result result = CliRun.run("run", manifest.toString(), "--output", tmp.resolve("out").toString(), "--no-progress-bar");
 
-        assertEquals(0, result.code, result.err + result.out);
-        Matcher norm = GRAD_NORM.matcher(result.out);
-        assertTrue(norm.find(), result.out);
+        assertEquals(0, result.code(), result.err() + result.out());
+        Matcher norm = GRAD_NORM.matcher(result.out());
+        assertTrue(norm.find(), result.out());
         assertEquals(c.expected("tok_cls_grad_norm")[0], Double.parseDouble(norm.group(1)), c.tolerance("tok_cls_grad_norm"),
                 name + ": grad_norm of step 1");
     }
 
     private void checkPrediction(String what, HfOracleCase c, Path model, Path rows) throws IOException {
         Path output = tmp.resolve("predictions-" + rows.getFileName() + ".jsonl");
-        Result result = run("predict", "--model", model.toString(), "--data", rows.toString(), "--tags-field", "labels",
+        CliRun.Result result = CliRun.run("predict", "--model", model.toString(), "--data", rows.toString(), "--tags-field", "labels",
                 "--output", output.toString());
-        assertEquals(0, result.code, result.err + result.out);
-        Matcher loss = TEST_LOSS.matcher(result.out);
-        assertTrue(loss.find(), result.out);
+        assertEquals(0, result.code(), result.err() + result.out());
+        Matcher loss = TEST_LOSS.matcher(result.out());
+        assertTrue(loss.find(), result.out());
         assertEquals(c.expected("tok_cls_loss")[0], Double.parseDouble(loss.group(1)), c.tolerance("tok_cls_loss"), what + ": test_loss");
 
         double[] expected = c.expected("tok_cls_logits");
@@ -194,38 +185,5 @@ class PretokenizedTokenOracleTest {
         }
         Files.write(file, lines);
         return file;
-    }
-
-    private static Path toParquet(Path jsonl) throws Exception {
-        Path parquet = jsonl.resolveSibling(jsonl.getFileName().toString().replace(".jsonl", ".parquet"));
-        try (Connection connection = DriverManager.getConnection("jdbc:duckdb:");
-                Statement statement = connection.createStatement()) {
-            statement.execute("SET autoinstall_known_extensions = false");
-            statement.execute("COPY (SELECT * FROM read_json('" + jsonl + "', format = 'newline_delimited')) TO '" + parquet
-                    + "' (FORMAT PARQUET)");
-        }
-        return parquet;
-    }
-
-    private record Result(int code, String out, String err) {}
-
-    private static Result run(String... args) {
-        PrintStream originalOut = System.out;
-        PrintStream originalErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream log = new ByteArrayOutputStream();
-        StringWriter err = new StringWriter();
-        CommandLine cli = Main.commandLine();
-        cli.setErr(new PrintWriter(err, true));
-        int code;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
-        try {
-            code = cli.execute(args);
-        } finally {
-            System.setOut(originalOut);
-            System.setErr(originalErr);
-        }
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err + log.toString(StandardCharsets.UTF_8));
     }
 }

@@ -15,12 +15,9 @@ import dev.finetune.trainer.model.ModelFamilies;
 import dev.finetune.trainer.model.SafetensorsReader;
 import dev.finetune.trainer.model.TokenClassificationModel;
 import dev.finetune.trainer.model.WeightLoadReport;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,11 +49,11 @@ class TokenClassificationRunTest {
         Path manifest = job(modelType);
         Path out = tmp.resolve("out");
 
-        Result first = run("run", manifest.toString(), "--output", out.toString(), "--no-progress-bar");
-        assertEquals(0, first.code, first.err + first.out);
-        assertTrue(first.out.contains("  Total optimization steps = 6"), first.out);
-        List<String> evals = EVAL.matcher(first.out).results().map(m -> m.group()).toList();
-        assertEquals(2, evals.size(), first.out);
+        CliRun.Result first = CliRun.run("run", manifest.toString(), "--output", out.toString(), "--no-progress-bar");
+        assertEquals(0, first.code(), first.err() + first.out());
+        assertTrue(first.out().contains("  Total optimization steps = 6"), first.out());
+        List<String> evals = EVAL.matcher(first.out()).results().map(m -> m.group()).toList();
+        assertEquals(2, evals.size(), first.out());
         for (String metric : List.of("'eval_precision': ", "'eval_recall': ", "'eval_f1': ", "'eval_accuracy': ")) {
             assertTrue(evals.get(1).contains(metric), evals.get(1));
         }
@@ -75,11 +72,11 @@ class TokenClassificationRunTest {
 
         // predict: one line per row, a tag per word, logits per token; its test_loss is the last eval_loss.
         Path predictions = tmp.resolve("predictions.jsonl");
-        Result predicted = run("predict", "--model", finalDir.toString(), "--data", tmp.resolve("data/validation.jsonl").toString(),
+        CliRun.Result predicted = CliRun.run("predict", "--model", finalDir.toString(), "--data", tmp.resolve("data/validation.jsonl").toString(),
                 "--max-length", "48", "--output", predictions.toString());
-        assertEquals(0, predicted.code, predicted.err + predicted.out);
-        assertTrue(evals.get(1).contains(predicted.out.substring(predicted.out.indexOf("'test_loss': ") + 6,
-                predicted.out.indexOf(", 'test_precision'"))), predicted.out + " vs " + evals.get(1));
+        assertEquals(0, predicted.code(), predicted.err() + predicted.out());
+        assertTrue(evals.get(1).contains(predicted.out().substring(predicted.out().indexOf("'test_loss': ") + 6,
+                predicted.out().indexOf(", 'test_precision'"))), predicted.out() + " vs " + evals.get(1));
         List<String> lines = Files.readAllLines(predictions);
         List<String> rows = Files.readAllLines(tmp.resolve("data/validation.jsonl"));
         assertEquals(rows.size(), lines.size());
@@ -94,18 +91,18 @@ class TokenClassificationRunTest {
         }
 
         // Run again: nothing left to train.
-        Result second = run("run", manifest.toString(), "--output", out.toString(), "--no-progress-bar");
-        assertEquals(0, second.code, second.err + second.out);
-        assertFalse(second.out.contains("'eval_loss': "), second.out);
+        CliRun.Result second = CliRun.run("run", manifest.toString(), "--output", out.toString(), "--no-progress-bar");
+        assertEquals(0, second.code(), second.err() + second.out());
+        assertFalse(second.out().contains("'eval_loss': "), second.out());
 
         // Resume from the first epoch's checkpoint (the newer one and final/ removed): the same weights and evaluation.
         Map<String, float[]> straight = weights(finalDir);
         AtomicFolder.deleteTree(out.resolve("checkpoint-6"));
         AtomicFolder.deleteTree(finalDir);
-        Result resumed = run("run", manifest.toString(), "--output", out.toString(), "--no-progress-bar");
-        assertEquals(0, resumed.code, resumed.err + resumed.out);
-        List<String> resumedEvals = EVAL.matcher(resumed.out).results().map(m -> m.group()).toList();
-        assertEquals(1, resumedEvals.size(), resumed.out);
+        CliRun.Result resumed = CliRun.run("run", manifest.toString(), "--output", out.toString(), "--no-progress-bar");
+        assertEquals(0, resumed.code(), resumed.err() + resumed.out());
+        List<String> resumedEvals = EVAL.matcher(resumed.out()).results().map(m -> m.group()).toList();
+        assertEquals(1, resumedEvals.size(), resumed.out());
         assertEquals(withoutTimings(evals.get(1)), withoutTimings(resumedEvals.get(0)));
         Map<String, float[]> again = weights(finalDir);
         assertEquals(straight.keySet(), again.keySet());
@@ -122,11 +119,11 @@ class TokenClassificationRunTest {
         rows.set(4, "{\"tokens\": [\"Anna\", \"ran\"], \"ner_tags\": [\"B-PER\"]}");
         Files.write(train, rows);
 
-        Result result = run("run", manifest.toString(), "--output", tmp.resolve("out").toString(), "--no-progress-bar");
+        CliRun.Result result = CliRun.run("run", manifest.toString(), "--output", tmp.resolve("out").toString(), "--no-progress-bar");
 
-        assertEquals(2, result.code, result.err);
-        assertTrue(result.err.contains(train + ":5: field 'ner_tags': 1 tags for 2 words"), result.err);
-        assertFalse(result.err.contains("\tat "), "no stack trace: " + result.err);
+        assertEquals(2, result.code(), result.err());
+        assertTrue(result.err().contains(train + ":5: field 'ner_tags': 1 tags for 2 words"), result.err());
+        assertFalse(result.err().contains("\tat "), "no stack trace: " + result.err());
     }
 
     @Test
@@ -134,13 +131,14 @@ class TokenClassificationRunTest {
         Path manifest = job("bert");
         Files.writeString(manifest, Files.readString(manifest).replaceAll("    labelNames: .*\n", ""));
 
+        // picocli's err writer, as RunCommandTest reads it: the spec's problems are printed there, not logged.
         StringWriter err = new StringWriter();
         CommandLine cli = Main.commandLine();
         cli.setErr(new PrintWriter(err, true));
         int code = cli.execute("run", manifest.toString(), "--output", tmp.resolve("out").toString(), "--no-progress-bar");
 
         assertEquals(2, code, err.toString());
-        assertTrue(err.toString().contains("spec.task.labelNames is required for TokenClassification"), "[" + err + "]");
+        assertTrue(err.toString().contains("spec.task.labelNames is required for TokenClassification"), err.toString());
     }
 
     private static String withoutTimings(String eval) {
@@ -218,27 +216,5 @@ class TokenClassificationRunTest {
                     gpus: 0
                 """.formatted(modelType, String.join(", ", TAGS), TAGS.size()));
         return manifest;
-    }
-
-    private record Result(int code, String out, String err) {}
-
-    private static Result run(String... args) {
-        PrintStream originalOut = System.out;
-        PrintStream originalErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream log = new ByteArrayOutputStream();
-        StringWriter err = new StringWriter();
-        CommandLine cli = Main.commandLine();
-        cli.setErr(new PrintWriter(err, true));
-        int code;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
-        try {
-            code = cli.execute(args);
-        } finally {
-            System.setOut(originalOut);
-            System.setErr(originalErr);
-        }
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err + log.toString(StandardCharsets.UTF_8));
     }
 }
