@@ -43,7 +43,8 @@ public class TaskSpec {
     public String tokensField = "tokens";
 
     @JsonPropertyDescription("TokenClassification: column holding each row's tags, one per word: tag names of labelNames"
-            + " (IOB2, e.g. B-PER, I-PER, O) or their ids. Only the first sub-token of a word is labelled (label_all_tokens=False).")
+            + " (IOB2, e.g. B-PER, I-PER, O) or their ids. Only the first sub-token of a word is labelled (label_all_tokens=False)."
+            + " Pre-tokenised rows (input_ids) give one label per token here instead, -100 where none.")
     @Default("ner_tags")
     public String tagsField = "ner_tags";
 
