@@ -185,6 +185,28 @@ class TokenClassificationDataTest {
         assertBad("{\"tokens\": [\"a\"]}", "field 'ner_tags': missing from this row");
     }
 
+    @Test
+    void preTokenisedRowsCarryOneLabelPerToken() throws Exception {
+        ModelInputs model = new ModelInputs(4096, 2, 0, 64, tmp.resolve("config.json"));
+        TaskSpec task = task();
+        task.tagsField = "labels";
+        Path file = tmp.resolve("pretokenized.jsonl");
+        Files.writeString(file, "{\"input_ids\": [2, 40, 41, 3], \"labels\": [-100, \"B-PER\", -100, -100]}\n");
+        List<EncodedExample> rows = new ArrayList<>();
+        DatasetReader.forEachPretokenized(file, "jsonl", task, model, rows::add);
+        assertArrayEquals(new int[] {-100, 1, -100, -100}, rows.get(0).tokenLabels());
+
+        for (String[] bad : new String[][] {
+                {"[-100, 1, 0]", "field 'labels': 3 labels where input_ids has 4 tokens"},
+                {"[-100, -100, -100, -100]", "field 'labels': every label is -100"},
+                {"[-100, 9, 0, -100]", "field 'labels': tag 1: 9 is out of range [0, 5)"}}) {
+            Files.writeString(file, "{\"input_ids\": [2, 40, 41, 3], \"labels\": " + bad[0] + "}\n");
+            DataException e = assertThrows(DataException.class,
+                    () -> DatasetReader.forEachPretokenized(file, "jsonl", task, model, row -> {}));
+            assertTrue(e.getMessage().startsWith(file + ":1: " + bad[1]), e.getMessage());
+        }
+    }
+
     private void assertBad(String secondRow, String problem) throws Exception {
         Path file = tmp.resolve("bad.jsonl");
         Files.writeString(file, "{\"tokens\": [\"ok\"], \"ner_tags\": [\"O\"]}\n" + secondRow + "\n");
