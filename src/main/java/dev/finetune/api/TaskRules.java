@@ -9,6 +9,7 @@ import java.util.List;
  */
 public final class TaskRules {
     public static final String SEQUENCE_CLASSIFICATION = "SequenceClassification";
+    public static final String TOKEN_CLASSIFICATION = "TokenClassification";
     public static final String SINGLE_LABEL = "single_label_classification";
     public static final String MULTI_LABEL = "multi_label_classification";
     public static final String REGRESSION = "regression";
@@ -18,6 +19,11 @@ public final class TaskRules {
     /** The type, SequenceClassification when unset. */
     public static String type(TaskSpec task) {
         return task.type == null ? SEQUENCE_CLASSIFICATION : task.type;
+    }
+
+    /** Whether the task tags every word (TokenClassification) rather than the row. */
+    public static boolean isTokenClassification(TaskSpec task) {
+        return TOKEN_CLASSIFICATION.equals(type(task));
     }
 
     /**
@@ -37,6 +43,10 @@ public final class TaskRules {
      * subset accuracy and micro/macro F1, regression mse and GLUE STS-B's pearson and spearmanr.
      */
     public static List<String> metrics(TaskSpec task) {
+        if (isTokenClassification(task)) {
+            // As run_ner.py reports seqeval's overall_* scores: entity-level, and accuracy over the labelled words.
+            return List.of("loss", "precision", "recall", "f1", "accuracy");
+        }
         return switch (problemType(task)) {
             case MULTI_LABEL -> List.of("loss", "accuracy", "f1", "macro_f1");
             case REGRESSION -> List.of("loss", "mse", "pearson", "spearmanr");
@@ -54,7 +64,7 @@ public final class TaskRules {
             return null;
         }
         return "spec.training.metricForBestModel must be one of " + String.join(", ", allowed) + " for "
-                + problemType(task) + (SINGLE_LABEL.equals(problemType(task)) ? " with " + task.numLabels + " labels" : "")
+                + (isTokenClassification(task) ? TOKEN_CLASSIFICATION : problemType(task)) + (!isTokenClassification(task) && SINGLE_LABEL.equals(problemType(task)) ? " with " + task.numLabels + " labels" : "")
                 + " (got " + metricForBestModel + ")";
     }
 
@@ -62,9 +72,13 @@ public final class TaskRules {
     public static List<String> errors(TaskSpec task) {
         List<String> errors = new ArrayList<>();
         String type = type(task);
-        if (!SEQUENCE_CLASSIFICATION.equals(type)) {
+        if (!SEQUENCE_CLASSIFICATION.equals(type) && !TOKEN_CLASSIFICATION.equals(type)) {
             // Only what the trainer runs: the validator and the trainer share this rule.
-            errors.add("spec.task.type must be SequenceClassification (got " + type + ")");
+            errors.add("spec.task.type must be SequenceClassification or TokenClassification (got " + type + ")");
+            return errors;
+        }
+        if (TOKEN_CLASSIFICATION.equals(type)) {
+            tokenClassificationErrors(task, errors);
             return errors;
         }
         String problem = task.problemType;
@@ -86,5 +100,36 @@ public final class TaskRules {
             errors.add("spec.task.labelNames has " + task.labelNames.size() + " names but spec.task.numLabels is " + task.numLabels);
         }
         return errors;
+    }
+
+    /**
+     * TokenClassification: the words and tags columns, and the tag set in labelNames (its order gives the ids, as
+     * run_ner.py's label_list), numLabels its size; problem_type does not apply (the loss is always cross-entropy).
+     */
+    private static void tokenClassificationErrors(TaskSpec task, List<String> errors) {
+        if (task.problemType != null && !SINGLE_LABEL.equals(task.problemType)) {
+            errors.add("spec.task.problemType does not apply to TokenClassification (got " + task.problemType
+                    + "): every word has one tag");
+        }
+        if (task.tokensField == null || task.tokensField.isBlank()) {
+            errors.add("spec.task.tokensField must name the column of words");
+        }
+        if (task.tagsField == null || task.tagsField.isBlank()) {
+            errors.add("spec.task.tagsField must name the column of tags");
+        }
+        if (task.tokensField != null && task.tokensField.equals(task.tagsField)) {
+            errors.add("spec.task.tokensField and spec.task.tagsField must be different columns (both " + task.tokensField + ")");
+        }
+        if (task.labelNames == null || task.labelNames.isEmpty()) {
+            errors.add("spec.task.labelNames is required for TokenClassification: the tag set, e.g. [O, B-PER, I-PER]");
+            return;
+        }
+        if (task.labelNames.stream().distinct().count() != task.labelNames.size()) {
+            errors.add("spec.task.labelNames must not repeat a tag (got " + task.labelNames + ")");
+        }
+        if (task.numLabels == null || task.numLabels != task.labelNames.size()) {
+            errors.add("spec.task.labelNames has " + task.labelNames.size() + " names but spec.task.numLabels is "
+                    + task.numLabels + " (set numLabels to the size of the tag set)");
+        }
     }
 }

@@ -13,9 +13,10 @@ import java.util.List;
 /** The learning problem: which columns are read and how many labels there are. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class TaskSpec {
-    @JsonPropertyDescription("Task type; SequenceClassification (one output per row: single-label, multi-label or regression) is the one supported today.")
+    @JsonPropertyDescription("Task type: SequenceClassification (one output per row: single-label, multi-label or regression)"
+            + " or TokenClassification (one tag per word, e.g. NER: tokensField and tagsField, labelNames the tag set).")
     @Default("SequenceClassification")
-    @Pattern("^SequenceClassification$")
+    @Pattern("^(SequenceClassification|TokenClassification)$")
     public String type = "SequenceClassification";
 
     @JsonPropertyDescription("As transformers' problem_type: single_label_classification, multi_label_classification or"
@@ -37,7 +38,19 @@ public class TaskSpec {
     @Default("label")
     public String labelField = "label";
 
-    @JsonPropertyDescription("Label names by id, e.g. [not_equivalent, equivalent]; written to config.json as id2label.")
+    @JsonPropertyDescription("TokenClassification: column holding each row's words, a list of strings (tokenised as"
+            + " is_split_into_words=True), as the HF datasets' conll2003 column.")
+    @Default("tokens")
+    public String tokensField = "tokens";
+
+    @JsonPropertyDescription("TokenClassification: column holding each row's tags, one per word: tag names of labelNames"
+            + " (IOB2, e.g. B-PER, I-PER, O) or their ids. Only the first sub-token of a word is labelled (label_all_tokens=False)."
+            + " Pre-tokenised rows (input_ids) give one label per token here instead, -100 where none.")
+    @Default("ner_tags")
+    public String tagsField = "ner_tags";
+
+    @JsonPropertyDescription("Label names by id, e.g. [not_equivalent, equivalent]; written to config.json as id2label."
+            + " Required for TokenClassification: the tag set, whose IOB2 names (B-X, I-X, O) give the entities scored.")
     public List<String> labelNames;
 
     @JsonPropertyDescription("Longest tokenised input; longer pairs are truncated longest_first.")

@@ -14,9 +14,11 @@ public class TrainingMetrics {
     public Double gradNorm;
     @JsonPropertyDescription("Latest evaluation loss (eval_loss).")
     public Double evalLoss;
-    @JsonPropertyDescription("Latest evaluation accuracy (eval_accuracy; subset accuracy for multi-label).")
+    @JsonPropertyDescription("Latest evaluation accuracy (eval_accuracy; subset accuracy for multi-label, over the tagged"
+            + " words for token classification).")
     public Double evalAccuracy;
-    @JsonPropertyDescription("Latest evaluation F1 (eval_f1): of the positive class for two labels, micro-averaged for multi-label.")
+    @JsonPropertyDescription("Latest evaluation F1 (eval_f1): of the positive class for two labels, micro-averaged for"
+            + " multi-label, entity-level (seqeval) for token classification.")
     public Double evalF1;
     @JsonPropertyDescription("Latest evaluation macro-averaged F1 (eval_macro_f1).")
     public Double evalMacroF1;
@@ -26,4 +28,8 @@ public class TrainingMetrics {
     public Double evalPearson;
     @JsonPropertyDescription("Latest evaluation Spearman rank correlation of a regression (eval_spearmanr).")
     public Double evalSpearmanr;
+    @JsonPropertyDescription("Latest evaluation entity-level precision of a token classification, as seqeval (eval_precision).")
+    public Double evalPrecision;
+    @JsonPropertyDescription("Latest evaluation entity-level recall of a token classification, as seqeval (eval_recall).")
+    public Double evalRecall;
 }

@@ -45,6 +45,14 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--label-field", defaultValue = "label", description = "Gold label column, if any (default: ${DEFAULT-VALUE}).")
     String labelField;
 
+    @Option(names = "--tokens-field", defaultValue = "tokens",
+            description = "Token-classification models: the column of words (default: ${DEFAULT-VALUE}).")
+    String tokensField;
+
+    @Option(names = "--tags-field", defaultValue = "ner_tags",
+            description = "Token-classification models: the gold tags column, if any (default: ${DEFAULT-VALUE}).")
+    String tagsField;
+
     @Option(names = "--max-length", paramLabel = "N",
             description = "Truncate inputs to this many tokens (default: the model folder's tokenizer_config.json model_max_length,"
                     + " within its max_position_embeddings).")
@@ -67,6 +75,8 @@ final class PredictCommand implements Callable<Integer> {
         TaskSpec task = new TaskSpec();
         task.textFields = textFields;
         task.labelField = labelField;
+        task.tokensField = tokensField;
+        task.tagsField = tagsField;
         task.maxLength = maxLength;
         PredictionsFile file = null;
         try {

@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDManager;
 import dev.finetune.trainer.data.Batch;
 import dev.finetune.trainer.data.EvalBatches;
 import dev.finetune.trainer.data.TrainBatches;
-import dev.finetune.trainer.model.SequenceClassificationModel;
+import dev.finetune.trainer.model.PretrainedModel;
 import dev.finetune.trainer.train.EvalBatchSource;
 import dev.finetune.trainer.train.SequenceClassifier;
 import dev.finetune.trainer.train.TrainBatchSource;
@@ -18,7 +18,8 @@ import java.util.LinkedHashMap;
 public final class LoopAdapters {
     private LoopAdapters() {}
 
-    public static SequenceClassifier classifier(SequenceClassificationModel model) {
+    /** A model of either head: the loop sees only its logits, (B, numLabels) or (B, T, numLabels). */
+    public static SequenceClassifier classifier(PretrainedModel model) {
         return new SequenceClassifier() {
             @Override
             public NDArray forward(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training) {

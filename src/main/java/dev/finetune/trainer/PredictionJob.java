@@ -18,13 +18,14 @@ import dev.finetune.trainer.data.PretokenizedRow;
 import dev.finetune.trainer.model.EncoderConfig;
 import dev.finetune.trainer.model.ModelFamilies;
 import dev.finetune.trainer.model.PretrainedWeights;
-import dev.finetune.trainer.model.SequenceClassificationModel;
+import dev.finetune.trainer.model.PretrainedModel;
 import dev.finetune.trainer.source.ParquetConverter;
 import dev.finetune.trainer.source.SourceException;
 import dev.finetune.trainer.train.Evaluator;
 import dev.finetune.trainer.train.Prediction;
 import dev.finetune.trainer.train.Predictions;
 import dev.finetune.trainer.train.TaskObjective;
+import dev.finetune.trainer.train.TokenClassificationObjective;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.file.Files;
@@ -60,6 +61,11 @@ public final class PredictionJob {
         }
         TaskSpec resolved = withLabels(task, config);
         resolved.maxLength = maxLength;
+        boolean tokens = isTokenClassifier(modelDir);
+        if (tokens) {
+            resolved.type = TaskRules.TOKEN_CLASSIFICATION;
+            resolved.problemType = null;
+        }
         ModelInputs inputs = ModelFolderCheck.inputs(modelDir, config);
         // Rows that carry their token ids need no tokenizer: the folder may have none (config + weights only).
         PredictionRows rows = readRows(dataFile, format, (file, fileFormat) -> {
@@ -76,7 +82,8 @@ public final class PredictionJob {
         List<EncodedExample> encoded = rows.pretokenized();
         int padTokenId = inputs.padTokenId();
         if (encoded == null) {
-            try (PairTokenizer tokenizer = PairTokenizer.fromModelDir(modelDir, resolved.maxLength)) {
+            try (PairTokenizer tokenizer = tokens ? PairTokenizer.forWords(modelDir, resolved.maxLength)
+                    : PairTokenizer.fromModelDir(modelDir, resolved.maxLength)) {
                 padTokenId = tokenizer.padTokenId();
                 encoded = tokenizer.encode(examples);
             }
@@ -84,13 +91,17 @@ public final class PredictionJob {
         Predictions predictions;
         EvalBatches batches = new EvalBatches(encoded, batchSize, padTokenId);
         try (NDManager manager = NDManager.newBaseManager();
-                SequenceClassificationModel model = ModelFamilies.fromPretrained(
-                        modelDir, config.numLabels(), config.labels(), manager, 0)) {
-            predictions = new Evaluator(LoopAdapters.classifier(model), TaskObjective.of(problemType, config.numLabels()))
-                    .predict(LoopAdapters.evalSource(batches));
+                PretrainedModel model = tokens
+                        ? ModelFamilies.tokenClassifierFromPretrained(modelDir, config.numLabels(), config.labels(), manager, 0)
+                        : ModelFamilies.fromPretrained(modelDir, config.numLabels(), config.labels(), manager, 0)) {
+            TaskObjective objective = tokens ? new TokenClassificationObjective(config.labels())
+                    : TaskObjective.of(problemType, config.numLabels());
+            predictions = new Evaluator(LoopAdapters.classifier(model), objective).predict(LoopAdapters.evalSource(batches));
         }
         for (int i = 0; i < examples.size(); i++) {
-            rowsOut.write(JSON.writeValueAsString(row(examples.get(i), predictions.rows().get(i), config.labels(), problemType)));
+            ObjectNode row = tokens ? TokenPredictionRow.of(examples.get(i), predictions.rows().get(i), config.labels())
+                    : row(examples.get(i), predictions.rows().get(i), config.labels(), problemType);
+            rowsOut.write(JSON.writeValueAsString(row));
             rowsOut.write('\n');
         }
         rowsOut.flush();
@@ -116,6 +127,17 @@ public final class PredictionJob {
         } catch (IOException e) {
             throw DataException.inFile(file, "not valid JSON: " + e.getMessage());
         }
+    }
+
+    /** Whether config.json's architectures name a ForTokenClassification head (AutoModelForTokenClassification). */
+    private static boolean isTokenClassifier(Path modelDir) throws IOException {
+        JsonNode architectures = JSON.readTree(modelDir.resolve("config.json").toFile()).path("architectures");
+        for (JsonNode architecture : architectures) {
+            if (architecture.asText().endsWith("ForTokenClassification")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The rows of a data file: each one's place and label, and its token ids where the file is pre-tokenised (else null). */
@@ -210,6 +232,8 @@ public final class PredictionJob {
         copy.type = task.type;
         copy.textFields = task.textFields;
         copy.labelField = task.labelField;
+        copy.tokensField = task.tokensField;
+        copy.tagsField = task.tagsField;
         copy.maxLength = task.maxLength;
         copy.numLabels = config.numLabels();
         copy.labelNames = config.labels();

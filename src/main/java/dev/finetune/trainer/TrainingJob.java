@@ -16,13 +16,14 @@ import dev.finetune.trainer.metrics.ProgressReporter;
 import dev.finetune.trainer.metrics.TrainingMeters;
 import dev.finetune.trainer.model.EncoderConfig;
 import dev.finetune.trainer.model.ModelFamilies;
-import dev.finetune.trainer.model.SequenceClassificationModel;
+import dev.finetune.trainer.model.PretrainedModel;
 import dev.finetune.trainer.source.DatasetFiles;
 import dev.finetune.trainer.source.SourcePins;
 import dev.finetune.trainer.source.SourceResolver;
 import dev.finetune.trainer.train.EvalBatchSource;
 import dev.finetune.trainer.train.StopRequest;
 import dev.finetune.trainer.train.TaskObjective;
+import dev.finetune.trainer.train.TokenClassificationObjective;
 import dev.finetune.trainer.train.TrainResult;
 import dev.finetune.trainer.train.Trainer;
 import dev.finetune.trainer.train.TrainerCallback;
@@ -105,14 +106,14 @@ public final class TrainingJob {
                 ModelFolderCheck.inputs(modelDir, modelConfig), TokenizedCache.forJob(output));
 
         try (NDManager manager = device == null ? NDManager.newBaseManager() : NDManager.newBaseManager(device);
-                SequenceClassificationModel model = loadModel(spec, modelDir, manager)) {
+                PretrainedModel model = loadModel(spec, modelDir, manager)) {
             EvalBatchSource eval = data.eval().isEmpty() ? null : LoopAdapters.evalSource(data.evalBatches(spec.training));
             Trainer trainer = new Trainer(LoopAdapters.classifier(model), spec.training, LoopAdapters.trainSource(data.trainBatches(spec.training)), eval)
                     .withOutput(out)
                     .withProgressBar(progressBar)
                     .addCallback(progress)
                     .withStopRequest(stopRequest)
-                    .withObjective(TaskObjective.of(TaskRules.problemType(spec.task), spec.task.numLabels));
+                    .withObjective(objective(spec));
             callbacks.forEach(trainer::addCallback);
             DiskSpaceCheck diskSpace = DiskSpaceCheck.forModel(output, model, modelDir, DiskSpaceCheck.FILE_STORE);
             CheckpointWriter checkpoints = new CheckpointWriter(output, model, modelDir, spec.training, meters)
@@ -156,8 +157,23 @@ public final class TrainingJob {
         }
     }
 
-    private SequenceClassificationModel loadModel(FineTuneJobSpec spec, Path modelDir, NDManager manager) throws Exception {
+    private static TaskObjective objective(FineTuneJobSpec spec) {
+        return TaskRules.isTokenClassification(spec.task) ? new TokenClassificationObjective(spec.task.labelNames)
+                : TaskObjective.of(TaskRules.problemType(spec.task), spec.task.numLabels);
+    }
+
+    /** The head spec.task.type asks for: AutoModelForTokenClassification or AutoModelForSequenceClassification. */
+    private PretrainedModel loadModel(FineTuneJobSpec spec, Path modelDir, NDManager manager) throws Exception {
         long seed = spec.training.seed;
+        if (TaskRules.isTokenClassification(spec.task)) {
+            if ("random".equals(spec.model.initialization)) {
+                LOG.info("Initialising {} with random weights from its config.json (seed {})", modelDir, seed);
+                EncoderConfig config = ModelFamilies.readConfig(modelDir.resolve("config.json"))
+                        .withLabels(spec.task.numLabels, spec.task.labelNames);
+                return ModelFamilies.tokenClassifierFromConfig(config, manager, seed);
+            }
+            return ModelFamilies.tokenClassifierFromPretrained(modelDir, spec.task.numLabels, spec.task.labelNames, manager, seed);
+        }
         String problemType = TaskRules.problemType(spec.task);
         if ("random".equals(spec.model.initialization)) {
             LOG.info("Initialising {} with random weights from its config.json (seed {})", modelDir, seed);

@@ -141,7 +141,7 @@ class BadInputCorpusTest {
         cases.add(edit("spec.dataset.format: unknown", dataset("format: xml"), "spec.dataset.format must be one of"));
         cases.add(edit("spec.dataset.evalSplit: missing for epoch evaluation", m -> replace(m, "    evalSplit: validation\n", ""),
                 "spec.dataset.evalSplit is required when spec.training.evalStrategy is epoch"));
-        cases.add(edit("spec.task.type: unknown", set("type: SequenceClassification", "type: TokenClassification"), "spec.task.type"));
+        cases.add(edit("spec.task.type: unknown", set("type: SequenceClassification", "type: QuestionAnswering"), "spec.task.type"));
         // numLabels 1 alone is a regression (as transformers infers it); with single-label classification it is wrong
         cases.add(edit("spec.task.numLabels: 1 for single-label classification",
                 set("numLabels: 2", "numLabels: 1\n    problemType: single_label_classification"), "spec.task.numLabels"));

@@ -3,7 +3,7 @@ package dev.finetune.trainer.checkpoint;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.finetune.trainer.model.SequenceClassificationModel;
+import dev.finetune.trainer.model.PretrainedModel;
 import dev.finetune.trainer.model.SafetensorsReader;
 import dev.finetune.trainer.train.ResumePoint;
 import dev.finetune.trainer.train.TrainerState;
@@ -137,7 +137,7 @@ public final class CheckpointReader {
      * from_pretrained nothing is initialised or ignored: a missing, unexpected or differently shaped tensor is an
      * {@link IncompatibleCheckpointException} naming it.
      */
-    public static void loadWeights(Path folder, SequenceClassificationModel model) throws IOException {
+    public static void loadWeights(Path folder, PretrainedModel model) throws IOException {
         Path file = folder.resolve(CheckpointLayout.WEIGHTS);
         Map<String, NDArray> parameters = model.namedParameters();
         try (SafetensorsReader reader = SafetensorsReader.open(file)) {

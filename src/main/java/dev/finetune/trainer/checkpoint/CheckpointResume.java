@@ -2,7 +2,7 @@ package dev.finetune.trainer.checkpoint;
 
 import ai.djl.ndarray.NDManager;
 import dev.finetune.api.TrainingSpec;
-import dev.finetune.trainer.model.SequenceClassificationModel;
+import dev.finetune.trainer.model.PretrainedModel;
 import dev.finetune.trainer.train.ResumePoint;
 import dev.finetune.trainer.train.TrainingSnapshot;
 import dev.finetune.trainer.train.TrainingSteps;
@@ -31,7 +31,7 @@ public final class CheckpointResume {
      * @param steps the run's step counts ({@code trainer.steps()}), to check that the checkpoint's position fits
      * @throws IncompatibleCheckpointException when the newest checkpoint cannot continue as this job (exit code 2)
      */
-    public static Optional<TrainingSnapshot> prepare(Path output, TrainingSpec spec, SequenceClassificationModel model,
+    public static Optional<TrainingSnapshot> prepare(Path output, TrainingSpec spec, PretrainedModel model,
             TrainingSteps steps, NDManager manager) throws IOException {
         CheckpointReader.removeTemporaryFolders(output);
         if (Boolean.FALSE.equals(spec.resumeFromCheckpoint)) {

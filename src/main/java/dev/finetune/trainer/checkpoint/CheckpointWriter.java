@@ -3,7 +3,7 @@ package dev.finetune.trainer.checkpoint;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.finetune.api.TrainingSpec;
 import dev.finetune.trainer.metrics.TrainingMeters;
-import dev.finetune.trainer.model.SequenceClassificationModel;
+import dev.finetune.trainer.model.PretrainedModel;
 import dev.finetune.trainer.train.CheckpointSaver;
 import dev.finetune.trainer.train.LearningRateSchedule;
 import dev.finetune.trainer.train.ResumePoint;
@@ -26,7 +26,7 @@ public final class CheckpointWriter implements CheckpointSaver {
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointWriter.class);
 
     private final Path output;
-    private final SequenceClassificationModel model;
+    private final PretrainedModel model;
     private final Path tokenizerDir;
     private final TrainingSpec spec;
     private final TrainingMeters meters;
@@ -44,12 +44,12 @@ public final class CheckpointWriter implements CheckpointSaver {
      * @param spec the job's training settings (saveTotalLimit, loadBestModelAtEnd; written as training_args.json)
      * @param meters where finetune_checkpoint_save_seconds is recorded, or null
      */
-    public CheckpointWriter(Path output, SequenceClassificationModel model, Path tokenizerDir, TrainingSpec spec,
+    public CheckpointWriter(Path output, PretrainedModel model, Path tokenizerDir, TrainingSpec spec,
             TrainingMeters meters) {
         this(output, model, tokenizerDir, spec, meters, SaveInterruption.NONE);
     }
 
-    CheckpointWriter(Path output, SequenceClassificationModel model, Path tokenizerDir, TrainingSpec spec,
+    CheckpointWriter(Path output, PretrainedModel model, Path tokenizerDir, TrainingSpec spec,
             TrainingMeters meters, SaveInterruption interruption) {
         this.output = Objects.requireNonNull(output, "output");
         this.model = Objects.requireNonNull(model, "model");

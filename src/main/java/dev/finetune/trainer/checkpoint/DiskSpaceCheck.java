@@ -2,7 +2,7 @@ package dev.finetune.trainer.checkpoint;
 
 import ai.djl.ndarray.NDArray;
 import dev.finetune.api.TrainingSpec;
-import dev.finetune.trainer.model.SequenceClassificationModel;
+import dev.finetune.trainer.model.PretrainedModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,7 +52,7 @@ public final class DiskSpaceCheck {
     }
 
     /** The sizes of {@code model}'s checkpoints from its parameters' counts and dtypes, and the tokenizer files. */
-    public static DiskSpaceCheck forModel(Path output, SequenceClassificationModel model, Path tokenizerDir,
+    public static DiskSpaceCheck forModel(Path output, PretrainedModel model, Path tokenizerDir,
             FreeSpace freeSpace) throws IOException {
         long weights = 0;
         for (NDArray parameter : model.namedParameters().values()) {

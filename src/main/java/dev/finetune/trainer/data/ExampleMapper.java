@@ -23,19 +23,32 @@ final class ExampleMapper {
     private final int numLabels;
     private final boolean labelRequired;
     private final String problemType;
+    /** TokenClassification rows' words and tags; null for sequence classification. */
+    private final TaggedWordsCells taggedWords;
 
     /** With {@code labelRequired} false (prediction), a row without a label gets {@link Example#NO_LABEL}. */
     ExampleMapper(TaskSpec task, boolean labelRequired) {
+        List<String> errors = TaskRules.errors(task);
+        if (!errors.isEmpty()) {
+            throw new DataException(String.join("; ", errors));
+        }
+        if (TaskRules.isTokenClassification(task)) {
+            this.taggedWords = new TaggedWordsCells(task.tokensField, task.tagsField, task.labelNames);
+            this.textFields = List.of(task.tokensField);
+            this.labelField = task.tagsField;
+            this.labelNames = List.copyOf(task.labelNames);
+            this.numLabels = task.numLabels;
+            this.labelRequired = labelRequired;
+            this.problemType = TaskRules.problemType(task);
+            return;
+        }
+        this.taggedWords = null;
         if (task.textFields == null || task.textFields.isEmpty() || task.textFields.size() > 2) {
             throw new DataException("spec.task.textFields must name 1 or 2 columns, got "
                     + (task.textFields == null ? "none" : task.textFields));
         }
         if (task.labelField == null || task.labelField.isBlank()) {
             throw new DataException("spec.task.labelField must name a column");
-        }
-        List<String> errors = TaskRules.errors(task);
-        if (!errors.isEmpty()) {
-            throw new DataException(String.join("; ", errors));
         }
         this.textFields = List.copyOf(task.textFields);
         this.labelField = task.labelField;
@@ -47,14 +60,18 @@ final class ExampleMapper {
 
     /** The columns to read: the texts always, the label for training (optional for prediction). */
     Columns columns() {
-        // A multi-label row's label set, or a regression row's numLabels values, may be a JSON (or Parquet) list.
-        Set<String> lists = TaskRules.SINGLE_LABEL.equals(problemType) ? Set.of() : Set.of(labelField);
+        // Words and tags are lists; so may be a multi-label row's label set or a regression row's numLabels values.
+        Set<String> lists = taggedWords != null ? Set.of(textFields.get(0), labelField)
+                : TaskRules.SINGLE_LABEL.equals(problemType) ? Set.of() : Set.of(labelField);
         return labelRequired
                 ? new Columns(concat(textFields, labelField), List.of(), lists)
                 : new Columns(textFields, List.of(labelField), lists);
     }
 
     Example map(Path file, RawRow row) {
+        if (taggedWords != null) {
+            return mapTaggedWords(file, row);
+        }
         List<String> texts = new ArrayList<>(textFields.size());
         for (String field : textFields) {
             String text = row.cells().get(field);
@@ -71,7 +88,55 @@ final class ExampleMapper {
 
     /** A pre-tokenised row's place and label, read as {@link #map} reads them; its token ids are read elsewhere. */
     Example mapLabel(Path file, RawRow row) {
+        if (taggedWords != null) {
+            return new Example(file.toString(), row.line(), List.of(), Example.NO_LABEL); // labels per token: tokenLabels
+        }
         return labelled(file, row, List.of());
+    }
+
+    /** The columns that hold the row's text (the words of a TokenClassification row), which pre-tokenised rows lack. */
+    List<String> textColumns() {
+        return textFields;
+    }
+
+    /** Whether rows are TokenClassification ones (labels per word, or per token when pre-tokenised). */
+    boolean isTokenClassification() {
+        return taggedWords != null;
+    }
+
+    /**
+     * A pre-tokenised TokenClassification row's labels, one per token (spec.task.tagsField); without that column
+     * (prediction) every token is predicted: {@link Example#NO_LABEL} on each.
+     */
+    int[] tokenLabels(Path file, RawRow row, int tokenCount) {
+        String cell = row.cells().get(labelField);
+        if (cell == null || cell.isBlank()) {
+            if (labelRequired) {
+                throw DataException.atField(file, row.line(), labelField, row.cells().containsKey(labelField) ? "is null" : "missing from this row");
+            }
+            int[] unknown = new int[tokenCount];
+            java.util.Arrays.fill(unknown, Example.NO_LABEL);
+            return unknown;
+        }
+        return taggedWords.tokenLabels(file, row.line(), cell, tokenCount);
+    }
+
+    /** A TokenClassification row: its words and, unless predicting on untagged data, one tag per word. */
+    private Example mapTaggedWords(Path file, RawRow row) {
+        String wordsField = textFields.get(0);
+        String wordsCell = row.cells().get(wordsField);
+        if (wordsCell == null) {
+            throw DataException.atField(file, row.line(), wordsField, "is null");
+        }
+        List<String> words = taggedWords.words(file, row.line(), wordsCell);
+        String tagsCell = row.cells().get(labelField);
+        if (tagsCell == null) {
+            if (!labelRequired) {
+                return Example.taggedWords(file.toString(), row.line(), words, null);
+            }
+            throw DataException.atField(file, row.line(), labelField, row.cells().containsKey(labelField) ? "is null" : "missing from this row");
+        }
+        return Example.taggedWords(file.toString(), row.line(), words, taggedWords.tags(file, row.line(), tagsCell, words.size()));
     }
 
     /** The row's label read as the problem type says: a class id, a multi-hot vector or regression targets. */

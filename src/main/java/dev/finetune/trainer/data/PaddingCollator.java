@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * Pads a list of rows to the longest among them, as transformers' {@code DataCollatorWithPadding}
  * does: pad id after the tokens, token type 0 and attention mask 0 on padding (a pre-tokenised row keeps its own
- * attention mask). All arrays int64, but for the float32 (B, numLabels) targets of multi-label and regression rows.
+ * attention mask). All arrays int64, but for the float32 (B, numLabels) targets of multi-label and regression rows;
+ * TokenClassification rows' labels are (B, T), padded with -100 as DataCollatorForTokenClassification does.
  */
 public final class PaddingCollator {
     private final int padTokenId;
@@ -53,6 +54,23 @@ public final class PaddingCollator {
             }
         }
         Shape shape = new Shape(size, width);
+        if (rows.get(0).tokenLabels() != null) {
+            long[] tokenLabels = new long[size * width];
+            Arrays.fill(tokenLabels, EncodedExample.IGNORED);
+            long labelled = 0;
+            for (int r = 0; r < size; r++) {
+                int[] row = rows.get(r).tokenLabels();
+                if (row == null) {
+                    throw new IllegalArgumentException("row " + r + " of the batch has no token labels where row 0 has");
+                }
+                for (int t = 0; t < row.length; t++) {
+                    tokenLabels[r * width + t] = row[t];
+                    labelled += row[t] != EncodedExample.IGNORED ? 1 : 0;
+                }
+            }
+            return new Batch(manager.create(ids, shape), manager.create(types, shape), manager.create(mask, shape),
+                    manager.create(tokenLabels, shape), labelled);
+        }
         // Multi-label and regression rows: float32 (B, numLabels) targets, as transformers' float labels.
         NDArray labelArray = targetWidth > 0
                 ? manager.create(targets, new Shape(size, targetWidth))

@@ -27,15 +27,31 @@ public final class PairTokenizer implements AutoCloseable {
     private final HuggingFaceTokenizer tokenizer;
     private final int maxLength;
     private final int padTokenId;
+    /** Rows are lists of words (TokenClassification), each word tokenised on its own as is_split_into_words=True. */
+    private final boolean splitIntoWords;
 
-    private PairTokenizer(HuggingFaceTokenizer tokenizer, int maxLength, int padTokenId) {
+    private PairTokenizer(HuggingFaceTokenizer tokenizer, int maxLength, int padTokenId, boolean splitIntoWords) {
         this.tokenizer = tokenizer;
         this.maxLength = maxLength;
         this.padTokenId = padTokenId;
+        this.splitIntoWords = splitIntoWords;
     }
 
     /** Loads {@code modelDir/tokenizer.json}; {@code maxLength} is {@code spec.task.maxLength}. */
     public static PairTokenizer fromModelDir(Path modelDir, int maxLength) throws IOException {
+        return load(modelDir, maxLength, false);
+    }
+
+    /**
+     * For rows of words (TokenClassification), as a fast tokenizer called with is_split_into_words=True: each word
+     * is pre-tokenised on its own, and a byte-level BPE tokenizer (RoBERTa's) gets add_prefix_space=True, as
+     * transformers requires for words, so that every word is encoded as it is in running text ("Ġword").
+     */
+    public static PairTokenizer forWords(Path modelDir, int maxLength) throws IOException {
+        return load(modelDir, maxLength, true);
+    }
+
+    private static PairTokenizer load(Path modelDir, int maxLength, boolean splitIntoWords) throws IOException {
         Path file = modelDir.resolve("tokenizer.json");
         if (!Files.isRegularFile(file)) {
             throw new DataException(file + ": no such file (the model folder needs a Hugging Face tokenizer.json"
@@ -45,11 +61,12 @@ public final class PairTokenizer implements AutoCloseable {
             throw new DataException("spec.task.maxLength must be at least 4, got " + maxLength);
         }
         HuggingFaceTokenizer tokenizer;
+        Path prefixSpaced = splitIntoWords ? ByteLevelPrefixSpace.withPrefixSpace(file) : null;
         try {
             tokenizer = HuggingFaceTokenizer.builder(Map.of(
                             // DJL caps maxLength at modelMaxLength (512 unless told): the model checks its own limit.
                             "modelMaxLength", String.valueOf(maxLength)))
-                    .optTokenizerPath(file)
+                    .optTokenizerPath(prefixSpaced != null ? prefixSpaced : file)
                     .optAddSpecialTokens(true)
                     .optTruncation(true) // longest_first
                     .optPadding(false) // overrides padding baked into tokenizer.json
@@ -59,9 +76,13 @@ public final class PairTokenizer implements AutoCloseable {
             // The Rust library's words alone ("data did not match any variant...") do not say which file.
             String reason = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
             throw new DataException(file + ": the Hugging Face tokenizers library cannot load it: " + reason, e);
+        } finally {
+            if (prefixSpaced != null) {
+                ByteLevelPrefixSpace.delete(prefixSpaced);
+            }
         }
         try {
-            return new PairTokenizer(tokenizer, maxLength, padTokenId(tokenizer, modelDir));
+            return new PairTokenizer(tokenizer, maxLength, padTokenId(tokenizer, modelDir), splitIntoWords);
         } catch (RuntimeException | IOException e) {
             tokenizer.close();
             throw e;
@@ -93,6 +114,9 @@ public final class PairTokenizer implements AutoCloseable {
 
     /** Tokenises all examples once, up front, through the tokenizer's batch API. */
     public List<EncodedExample> encode(List<Example> examples) {
+        if (splitIntoWords) {
+            return examples.stream().map(this::encodeWords).toList();
+        }
         List<EncodedExample> encoded = new ArrayList<>(examples.size());
         for (int from = 0; from < examples.size(); from += CHUNK) {
             List<Example> chunk = examples.subList(from, Math.min(examples.size(), from + CHUNK));
@@ -103,6 +127,35 @@ public final class PairTokenizer implements AutoCloseable {
             }
         }
         return encoded;
+    }
+
+    /**
+     * A row of words, truncated to maxLength, with its labels aligned as run_ner.py does (label_all_tokens=False):
+     * the word's tag on its first sub-token, {@link EncodedExample#IGNORED} on the others and on the special tokens.
+     * Words cut off by truncation get no label, as there; a word that yields no token at all is refused, since its
+     * tag would be lost silently.
+     */
+    private EncodedExample encodeWords(Example example) {
+        List<String> words = example.texts();
+        Encoding encoding = tokenizer.encode(words.toArray(String[]::new), true, false);
+        long[] wordIds = encoding.getWordIds();
+        long[] special = encoding.getSpecialTokenMask();
+        int[] labels = new int[wordIds.length];
+        long previous = -1;
+        for (int t = 0; t < wordIds.length; t++) {
+            long word = special[t] == 1 ? -1 : wordIds[t];
+            if (word < 0 || word == previous) {
+                labels[t] = EncodedExample.IGNORED;
+            } else {
+                if (word != previous + 1) {
+                    throw DataException.atLine(Path.of(example.file()), example.line(), "word " + (previous + 1) + " ('"
+                            + words.get((int) previous + 1) + "') yields no token with this tokenizer, so its tag would be lost");
+                }
+                labels[t] = example.wordTags() == null ? Example.NO_LABEL : example.wordTags()[(int) word];
+                previous = word;
+            }
+        }
+        return new EncodedExample(toInts(encoding.getIds()), toInts(encoding.getTypeIds()), Example.NO_LABEL, null, null, labels);
     }
 
     private Encoding[] encodeChunk(List<Example> chunk) {

@@ -38,7 +38,7 @@ final class PretokenizedMapper {
      */
     PretokenizedMapper(TaskSpec task, boolean labelRequired, ModelInputs model, Integer maxLength, String maxLengthField) {
         this.labels = new ExampleMapper(task, labelRequired);
-        this.textFields = List.copyOf(task.textFields);
+        this.textFields = labels.textColumns();
         this.model = model;
         this.maxLength = maxLength;
         this.maxLengthField = maxLengthField;
@@ -128,7 +128,8 @@ final class PretokenizedMapper {
             }
         }
         Example labelled = labels.mapLabel(file, row);
-        return new PretokenizedRow(labelled, new EncodedExample(ids, types, labelled.label(), labelled.targets(), mask));
+        int[] tokenLabels = labels.isTokenClassification() ? labels.tokenLabels(file, row, ids.length) : null;
+        return new PretokenizedRow(labelled, new EncodedExample(ids, types, labelled.label(), labelled.targets(), mask, tokenLabels));
     }
 
     private void checkLength(Path file, long line, int length) {

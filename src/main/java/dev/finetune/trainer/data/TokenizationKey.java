@@ -47,6 +47,12 @@ record TokenizationKey(Map<String, String> parts, String hash) {
         parts.put("label_names", String.valueOf(task.labelNames));
         parts.put("num_labels", String.valueOf(task.numLabels));
         parts.put("problem_type", TaskRules.problemType(task));
+        if (TaskRules.isTokenClassification(task)) {
+            // Rows of words: other columns, another tokenisation (is_split_into_words) and per-token labels.
+            parts.put("task_type", TaskRules.type(task));
+            parts.put("tokens_field", task.tokensField);
+            parts.put("tags_field", task.tagsField);
+        }
         MessageDigest digest = sha256();
         parts.forEach((name, value) -> digest.update((name + "=" + value + "\n").getBytes(StandardCharsets.UTF_8)));
         return new TokenizationKey(Collections.unmodifiableMap(parts), HexFormat.of().formatHex(digest.digest()).substring(0, 32));
@@ -74,6 +80,10 @@ record TokenizationKey(Map<String, String> parts, String hash) {
         parts.put("num_labels", String.valueOf(task.numLabels));
         // The same label cells are a class id, a label set or a score by problem type: the cached rows differ.
         parts.put("problem_type", TaskRules.problemType(task));
+        if (TaskRules.isTokenClassification(task)) {
+            parts.put("task_type", TaskRules.type(task));
+            parts.put("tags_field", task.tagsField);
+        }
         return of(parts);
     }
 

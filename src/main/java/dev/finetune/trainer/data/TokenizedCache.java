@@ -2,6 +2,7 @@ package dev.finetune.trainer.data;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.finetune.api.TaskRules;
 import dev.finetune.api.TaskSpec;
 import dev.finetune.trainer.checkpoint.AtomicFolder;
 import java.io.IOException;
@@ -116,7 +117,8 @@ public final class TokenizedCache {
                 }
             }
         } else if (!missing.isEmpty()) {
-            try (PairTokenizer tokenizer = loader.load(modelDir, task.maxLength)) {
+            try (PairTokenizer tokenizer = TaskRules.isTokenClassification(task)
+                    ? PairTokenizer.forWords(modelDir, task.maxLength) : loader.load(modelDir, task.maxLength)) {
                 int idBytes = idBytes(modelDir.resolve("tokenizer.json"));
                 for (Path file : missing) {
                     TokenizationKey key = keys.get(file);

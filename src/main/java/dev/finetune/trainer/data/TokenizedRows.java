@@ -24,23 +24,25 @@ import java.util.zip.CRC32C;
  * <li>{@code offsets.bin}: int64, rows + 1 of them: row i is tokens [offsets[i], offsets[i+1]);
  * <li>{@code labels.bin}: int32 per row;
  * <li>{@code targets.bin}: float32, {@code targetWidth} per row (multi-label and regression rows; else empty);
+ * <li>{@code token_labels.bin}: int32 per token (TokenClassification rows, {@code tokenLabels} true; else empty);
  * <li>{@code meta.json}: counts, id width, pad id, CRC-32C of each file, and what the rows were made from.
  * </ul>
  * An immutable list: {@link #get} decodes one row into a short-lived {@link EncodedExample}.
  */
 public final class TokenizedRows extends AbstractList<EncodedExample> implements RandomAccess {
-    static final int FORMAT_VERSION = 3;
+    static final int FORMAT_VERSION = 4;
     static final String IDS = "input_ids.bin";
     static final String TYPES = "token_type_ids.bin";
     static final String MASKS = "attention_mask.bin";
     static final String OFFSETS = "offsets.bin";
     static final String LABELS = "labels.bin";
     static final String TARGETS = "targets.bin";
+    static final String TOKEN_LABELS = "token_labels.bin";
     static final String META = "meta.json";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The contents of {@code meta.json}. */
-    record Meta(int version, long rows, long tokens, int idBytes, int padTokenId, int targetWidth,
+    record Meta(int version, long rows, long tokens, int idBytes, int padTokenId, int targetWidth, boolean tokenLabels,
             Map<String, Long> crc32c, Map<String, String> key) {}
 
     private final Path folder;
@@ -51,10 +53,11 @@ public final class TokenizedRows extends AbstractList<EncodedExample> implements
     private final MappedFile offsets;
     private final MappedFile labels;
     private final MappedFile targets;
+    private final MappedFile tokenLabels;
     private final int rows;
 
     private TokenizedRows(Path folder, Meta meta, MappedFile ids, MappedFile types, MappedFile masks, MappedFile offsets,
-            MappedFile labels, MappedFile targets) {
+            MappedFile labels, MappedFile targets, MappedFile tokenLabels) {
         this.folder = folder;
         this.meta = meta;
         this.ids = ids;
@@ -63,6 +66,7 @@ public final class TokenizedRows extends AbstractList<EncodedExample> implements
         this.offsets = offsets;
         this.labels = labels;
         this.targets = targets;
+        this.tokenLabels = tokenLabels;
         this.rows = (int) meta.rows();
     }
 
@@ -92,6 +96,8 @@ public final class TokenizedRows extends AbstractList<EncodedExample> implements
         MappedFile offsets = MappedFile.map(folder.resolve(OFFSETS), (meta.rows() + 1) * Long.BYTES, meta);
         MappedFile labels = MappedFile.map(folder.resolve(LABELS), meta.rows() * Integer.BYTES, meta);
         MappedFile targets = MappedFile.map(folder.resolve(TARGETS), meta.rows() * meta.targetWidth() * Float.BYTES, meta);
+        MappedFile tokenLabels = MappedFile.map(folder.resolve(TOKEN_LABELS),
+                meta.tokenLabels() ? meta.tokens() * Integer.BYTES : 0, meta);
         long previous = 0;
         for (long i = 0; i <= meta.rows(); i++) {
             long offset = offsets.getLong(i * Long.BYTES);
@@ -103,7 +109,7 @@ public final class TokenizedRows extends AbstractList<EncodedExample> implements
         if (previous != meta.tokens()) {
             throw new InvalidCacheException(OFFSETS + " ends at " + previous + ", not " + meta.tokens());
         }
-        return new TokenizedRows(folder, meta, ids, types, masks, offsets, labels, targets);
+        return new TokenizedRows(folder, meta, ids, types, masks, offsets, labels, targets, tokenLabels);
     }
 
     public Path folder() {
@@ -150,8 +156,15 @@ public final class TokenizedRows extends AbstractList<EncodedExample> implements
                 rowTargets[k] = Float.intBitsToFloat(targets.getInt(((long) row * width + k) * Float.BYTES));
             }
         }
+        int[] rowTokenLabels = null;
+        if (meta.tokenLabels()) {
+            rowTokenLabels = new int[length];
+            for (int t = 0; t < length; t++) {
+                rowTokenLabels[t] = tokenLabels.getInt((from + t) * Integer.BYTES);
+            }
+        }
         return new EncodedExample(inputIds, typeIds, labels.getInt((long) row * Integer.BYTES), rowTargets,
-                allAttended ? null : mask);
+                allAttended ? null : mask, rowTokenLabels);
     }
 
     /** A cache folder that cannot be used: it is ignored and written again. */

@@ -29,7 +29,9 @@ final class TokenizedRowsWriter implements Closeable {
     private final Appender offsets;
     private final Appender labels;
     private final Appender targets;
+    private final Appender tokenLabels;
     private int targetWidth = -1; // set by the first row
+    private Boolean hasTokenLabels; // set by the first row
     private long rows;
     private long tokens;
 
@@ -46,6 +48,7 @@ final class TokenizedRowsWriter implements Closeable {
         this.offsets = new Appender(folder.resolve(TokenizedRows.OFFSETS));
         this.labels = new Appender(folder.resolve(TokenizedRows.LABELS));
         this.targets = new Appender(folder.resolve(TokenizedRows.TARGETS));
+        this.tokenLabels = new Appender(folder.resolve(TokenizedRows.TOKEN_LABELS));
         offsets.putLong(0);
     }
 
@@ -82,6 +85,17 @@ final class TokenizedRowsWriter implements Closeable {
                 targets.putInt(Float.floatToRawIntBits(target));
             }
         }
+        if (hasTokenLabels == null) {
+            hasTokenLabels = row.tokenLabels() != null;
+        } else if (hasTokenLabels != (row.tokenLabels() != null)) {
+            throw new IllegalStateException("a row " + (hasTokenLabels ? "without" : "with") + " token labels after rows "
+                    + (hasTokenLabels ? "with" : "without"));
+        }
+        if (row.tokenLabels() != null) {
+            for (int label : row.tokenLabels()) {
+                tokenLabels.putInt(label);
+            }
+        }
         rows++;
     }
 
@@ -92,17 +106,17 @@ final class TokenizedRowsWriter implements Closeable {
     /** Flushes the files and writes {@code meta.json}; {@code key} records what the rows were made from. */
     void finish(int padTokenId, Map<String, String> key) throws IOException {
         Map<String, Long> crc = new LinkedHashMap<>();
-        for (Appender a : new Appender[] {ids, types, masks, offsets, labels, targets}) {
+        for (Appender a : new Appender[] {ids, types, masks, offsets, labels, targets, tokenLabels}) {
             crc.put(a.file.getFileName().toString(), a.finish());
         }
         TokenizedRows.Meta meta = new TokenizedRows.Meta(TokenizedRows.FORMAT_VERSION, rows, tokens, idBytes,
-                padTokenId, Math.max(0, targetWidth), crc, key);
+                padTokenId, Math.max(0, targetWidth), Boolean.TRUE.equals(hasTokenLabels), crc, key);
         JSON.writeValue(folder.resolve(TokenizedRows.META).toFile(), meta);
     }
 
     @Override
     public void close() throws IOException {
-        for (Appender a : new Appender[] {ids, types, masks, offsets, labels, targets}) {
+        for (Appender a : new Appender[] {ids, types, masks, offsets, labels, targets, tokenLabels}) {
             a.channel.close();
         }
     }

@@ -86,6 +86,8 @@ public final class ProgressReporter implements TrainerCallback {
         metrics.evalMatthewsCorrelation = latest(eval, "eval_matthews_correlation", metrics.evalMatthewsCorrelation);
         metrics.evalPearson = latest(eval, "eval_pearson", metrics.evalPearson);
         metrics.evalSpearmanr = latest(eval, "eval_spearmanr", metrics.evalSpearmanr);
+        metrics.evalPrecision = latest(eval, "eval_precision", metrics.evalPrecision);
+        metrics.evalRecall = latest(eval, "eval_recall", metrics.evalRecall);
     }
 
     @Override

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Path;
 
-/** {@code model_type: bert}: BertConfig and BertForSequenceClassification. */
+/** {@code model_type: bert}: BertConfig, BertForSequenceClassification and BertForTokenClassification. */
 final class BertFamily implements ModelFamily {
     static final String MODEL_TYPE = "bert";
 
@@ -28,5 +28,16 @@ final class BertFamily implements ModelFamily {
     @Override
     public SequenceClassificationModel fromConfig(EncoderConfig config, NDManager manager, long seed) {
         return BertForSequenceClassification.fromConfig((BertConfig) config, manager, seed);
+    }
+
+    @Override
+    public TokenClassificationModel tokenClassifierFromPretrained(Path dir, EncoderConfig config, NDManager manager,
+            long seed) throws IOException {
+        return BertForTokenClassification.fromPretrained(dir, (BertConfig) config, manager, seed);
+    }
+
+    @Override
+    public TokenClassificationModel tokenClassifierFromConfig(EncoderConfig config, NDManager manager, long seed) {
+        return BertForTokenClassification.fromConfig((BertConfig) config, manager, seed);
     }
 }

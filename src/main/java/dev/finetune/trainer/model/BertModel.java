@@ -25,17 +25,24 @@ public final class BertModel implements AutoCloseable {
     private final LinkedHashMap<String, NDArray> parameters;
     private WeightLoadReport loadReport = new WeightLoadReport(List.of(), List.of());
 
-    /** What a forward pass returns: (B, T, hidden) and the (B, hidden) tanh-pooled [CLS] vector. */
+    /** What a forward pass returns: (B, T, hidden) and the (B, hidden) tanh-pooled [CLS] vector (null without a pooler). */
     public record Output(NDArray lastHiddenState, NDArray pooledOutput) {}
 
     /** Builds the parameters through {@code params}, which owns creation; {@code manager} is closed with the model. */
     BertModel(BertConfig config, NDManager manager, ParameterFactory params, String prefix) {
+        this(config, manager, params, prefix, true);
+    }
+
+    /** {@code addPoolingLayer} as transformers' BertModel argument: false for the token-classification model. */
+    BertModel(BertConfig config, NDManager manager, ParameterFactory params, String prefix, boolean addPoolingLayer) {
         this.config = config;
         this.manager = manager;
         embeddings = new BertEmbeddings(config.embeddingSizes(), params, prefix + "embeddings.");
         encoder = new BertEncoder(config.layerSizes(), config.numHiddenLayers(), params, prefix);
-        poolerWeight = params.linearWeight(prefix + "pooler.dense.weight", config.hiddenSize(), config.hiddenSize());
-        poolerBias = params.bias(prefix + "pooler.dense.bias", config.hiddenSize());
+        poolerWeight = addPoolingLayer
+                ? params.linearWeight(prefix + "pooler.dense.weight", config.hiddenSize(), config.hiddenSize())
+                : null;
+        poolerBias = addPoolingLayer ? params.bias(prefix + "pooler.dense.bias", config.hiddenSize()) : null;
         parameters = new LinkedHashMap<>(params.parameters()); // a copy: a task model adds its head to the factory's
     }
 
@@ -83,6 +90,9 @@ public final class BertModel implements AutoCloseable {
         hidden = encoder.forward(hidden, attentionMask != null ? attentionMask : inputIds.onesLike(), batch, length,
                 training, weights);
         NDArray lastHiddenState = hidden.reshape(batch, length, config.hiddenSize());
+        if (poolerWeight == null) {
+            return new Output(lastHiddenState, null);
+        }
         NDArray first = lastHiddenState.get(new NDIndex(":, 0"));
         NDArray pooled = Linear.linear(first, weights.apply(poolerWeight), weights.apply(poolerBias)).singletonOrThrow().tanh();
         return new Output(lastHiddenState, pooled);

@@ -77,4 +77,7 @@ public interface EncoderConfig {
 
     /** The config.json save_pretrained writes for the sequence-classification model, unknown keys included. */
     ObjectNode toJson();
+
+    /** The config.json save_pretrained writes for the model class {@code architecture} (its "architectures" entry). */
+    ObjectNode toJson(String architecture);
 }

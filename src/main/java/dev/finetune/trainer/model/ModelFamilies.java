@@ -103,6 +103,25 @@ public final class ModelFamilies {
         return family(config).fromConfig(config, manager, seed);
     }
 
+    /**
+     * Loads {@code dir} (config.json + model.safetensors) as AutoModelForTokenClassification.from_pretrained with
+     * num_labels: a checkpoint of another head (or a base model) gives the encoder, and the token classifier is
+     * initialised from {@code seed}.
+     *
+     * @param labelNames names of the labels in id order, or null to keep the config's (or LABEL_0, LABEL_1, ...)
+     */
+    public static TokenClassificationModel tokenClassifierFromPretrained(Path dir, int numLabels,
+            List<String> labelNames, NDManager manager, long seed) throws IOException {
+        EncoderConfig config = readConfig(dir.resolve("config.json")).withLabels(numLabels, labelNames);
+        return family(config).tokenClassifierFromPretrained(dir, config, manager, seed);
+    }
+
+    /** A randomly initialised token classifier of {@code config}'s family (the same seed gives the same weights). */
+    public static TokenClassificationModel tokenClassifierFromConfig(EncoderConfig config, NDManager manager,
+            long seed) {
+        return family(config).tokenClassifierFromConfig(config, manager, seed);
+    }
+
     private static ModelFamily family(EncoderConfig config) {
         return forModelType(config.modelType(), "config");
     }

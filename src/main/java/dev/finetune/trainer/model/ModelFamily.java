@@ -22,4 +22,15 @@ public interface ModelFamily {
 
     /** A randomly initialised model (the same seed gives the same weights). */
     SequenceClassificationModel fromConfig(EncoderConfig config, NDManager manager, long seed);
+
+    /**
+     * from_pretrained of {@code dir} as the family's ForTokenClassification (labels already in {@code config}): the
+     * encoder's weights load with or without the base-model prefix; a checkpoint of another head (a sequence
+     * classifier, a base model) has its head reported unused and the token classifier initialised from {@code seed}.
+     */
+    TokenClassificationModel tokenClassifierFromPretrained(Path dir, EncoderConfig config, NDManager manager, long seed)
+            throws IOException;
+
+    /** A randomly initialised token classifier (the same seed gives the same weights). */
+    TokenClassificationModel tokenClassifierFromConfig(EncoderConfig config, NDManager manager, long seed);
 }

@@ -31,11 +31,14 @@ public final class PretrainedWeights implements Closeable {
     /** Normalised name (gamma/beta renamed) -> name in the file. */
     private final Map<String, String> fileNames = new LinkedHashMap<>();
     private final Set<String> used = new HashSet<>();
+    /** False where the checkpoint holds another head: then only the base model's weights are taken from it. */
+    private final boolean headTaken;
 
-    private PretrainedWeights(Path dir, SafetensorsReader reader, String basePrefix) {
+    private PretrainedWeights(Path dir, SafetensorsReader reader, String basePrefix, boolean headTaken) {
         this.dir = dir;
         this.reader = reader;
         this.basePrefix = basePrefix;
+        this.headTaken = headTaken;
         for (String name : reader.names()) {
             fileNames.put(name.replace("LayerNorm.gamma", "LayerNorm.weight").replace("LayerNorm.beta", "LayerNorm.bias"), name);
         }
@@ -48,6 +51,40 @@ public final class PretrainedWeights implements Closeable {
 
     /** The same for a family whose base model sits under {@code basePrefix} (e.g. "mpnet."). */
     public static PretrainedWeights open(Path dir, String basePrefix) throws IOException {
+        return new PretrainedWeights(dir, SafetensorsReader.open(weightsFile(dir)), basePrefix, true);
+    }
+
+    /**
+     * For a model whose head is a {@code headSuffix} one (e.g. "ForTokenClassification"): where config.json's
+     * architectures name another head (a ForSequenceClassification checkpoint, say), the head parameters (names
+     * outside {@code basePrefix}) are not taken from it: its head is a different layer that happens to share
+     * transformers' name "classifier" (and, for BERT, ALBERT, DeBERTa, DistilBERT, would be a size mismatch).
+     * The checkpoint's head is then reported unused and the new one initialised, as fine-tuning a new task expects.
+     */
+    public static PretrainedWeights openForHead(Path dir, String basePrefix, String headSuffix) throws IOException {
+        Path file = weightsFile(dir);
+        return new PretrainedWeights(dir, SafetensorsReader.open(file), basePrefix, savedWithHead(dir, headSuffix));
+    }
+
+    /** Whether config.json's architectures name a {@code headSuffix} class; true where it names none. */
+    private static boolean savedWithHead(Path dir, String headSuffix) throws IOException {
+        Path config = dir.resolve("config.json");
+        if (!Files.isRegularFile(config)) {
+            return true;
+        }
+        var architectures = ConfigFields.readObject(config).get("architectures");
+        if (architectures == null || !architectures.isArray() || architectures.isEmpty()) {
+            return true;
+        }
+        for (var architecture : architectures) {
+            if (architecture.asText().endsWith(headSuffix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Path weightsFile(Path dir) throws IOException {
         Path file = dir.resolve(WEIGHTS_FILE);
         if (!Files.isRegularFile(file)) {
             String hint = Files.exists(dir.resolve("pytorch_model.bin"))
@@ -56,7 +93,7 @@ public final class PretrainedWeights implements Closeable {
                     : "";
             throw new IOException("model folder " + dir + " has no " + WEIGHTS_FILE + hint);
         }
-        return new PretrainedWeights(dir, SafetensorsReader.open(file), basePrefix);
+        return file;
     }
 
     Path dir() {
@@ -69,6 +106,9 @@ public final class PretrainedWeights implements Closeable {
 
     /** The tensor for a model parameter name, read into {@code manager}, or empty where the checkpoint lacks it. */
     Optional<NDArray> take(String modelName, NDManager manager) throws IOException {
+        if (!headTaken && !modelName.startsWith(basePrefix)) {
+            return Optional.empty();
+        }
         String fileName = fileNames.get(modelName);
         if (fileName == null) {
             String alternative = modelName.startsWith(basePrefix)

@@ -45,7 +45,8 @@ public final class Evaluator {
                 try (NDManager batchManager = manager.newSubManager()) {
                     Batch batch = data.batch(b, batchManager);
                     NDArray logits = model.forward(batch.inputIds(), batch.tokenTypeIds(), batch.attentionMask(), false);
-                    rows.addAll(toRows(logits, batch.labels()));
+                    rows.addAll(logits.getShape().dimension() == 3
+                            ? toTokenRows(logits, batch.labels(), batch.attentionMask()) : toRows(logits, batch.labels()));
                 }
             }
         }
@@ -90,6 +91,41 @@ public final class Evaluator {
             } else {
                 rows.add(new Prediction(row, best, (int) gold[i]));
             }
+        }
+        return rows;
+    }
+
+    /**
+     * TokenClassification: (B, T, numLabels) logits against (B, T) token labels; each row keeps its tokens up to its
+     * last attended one (padding left out).
+     */
+    private static List<Prediction> toTokenRows(NDArray logits, NDArray labels, NDArray attentionMask) {
+        long[] shape = logits.getShape().getShape();
+        if (labels.getShape().dimension() != 2) {
+            throw new IllegalStateException("token logits " + logits.getShape() + " but labels " + labels.getShape()
+                    + ": a token-classification model needs (B, T) token labels");
+        }
+        int batch = (int) shape[0];
+        int width = (int) shape[1];
+        int numLabels = (int) shape[2];
+        float[] flat = logits.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+        long[] gold = labels.toType(ai.djl.ndarray.types.DataType.INT64, false).toLongArray();
+        long[] mask = attentionMask.toType(ai.djl.ndarray.types.DataType.INT64, false).toLongArray();
+        List<Prediction> rows = new ArrayList<>(batch);
+        for (int i = 0; i < batch; i++) {
+            int length = 0;
+            for (int t = 0; t < width; t++) {
+                if (mask[i * width + t] != 0) {
+                    length = t + 1;
+                }
+            }
+            float[][] tokenLogits = new float[length][numLabels];
+            int[] tokenLabels = new int[length];
+            for (int t = 0; t < length; t++) {
+                System.arraycopy(flat, (i * width + t) * numLabels, tokenLogits[t], 0, numLabels);
+                tokenLabels[t] = (int) gold[i * width + t];
+            }
+            rows.add(Prediction.ofTokens(tokenLogits, tokenLabels));
         }
         return rows;
     }

@@ -8,7 +8,9 @@
  *       {@link dev.finetune.trainer.train.GradientClipper}; {@link dev.finetune.trainer.train.CrossEntropy}.</li>
  *   <li>{@link dev.finetune.trainer.train.TrainingSteps}: how many steps and epochs, as the Trainer counts.</li>
  *   <li>{@link dev.finetune.trainer.train.Evaluator}, {@link dev.finetune.trainer.train.ClassificationMetrics}:
- *       evaluation and prediction.</li>
+ *       evaluation and prediction; {@link dev.finetune.trainer.train.TaskObjective}: each task's loss and metrics
+ *       ({@link dev.finetune.trainer.train.TokenClassificationObjective} with
+ *       {@link dev.finetune.trainer.train.EntityMetrics}, seqeval's entity scores, for token classification).</li>
  *   <li>{@link dev.finetune.trainer.train.BestMetricTracker}: best_metric and early stopping.</li>
  *   <li>{@link dev.finetune.trainer.train.ResumePoint}, {@link dev.finetune.trainer.train.TrainingSnapshot},
  *       {@link dev.finetune.trainer.train.CheckpointSaver}: what a checkpoint saves and how it plugs in.</li>

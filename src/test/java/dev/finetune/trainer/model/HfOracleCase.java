@@ -22,6 +22,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * One case of shared/fixtures/hf-oracle: its inputs, the float64 reference tensors transformers computed, the
@@ -44,9 +45,27 @@ public final class HfOracleCase {
         readExpected(dir.resolve("expected.safetensors"));
     }
 
+    private static Path oracle() {
+        return Path.of(System.getProperty("finetune.shared", "../shared")).resolve("fixtures/hf-oracle");
+    }
+
+    /**
+     * The names of every case folder, sorted (a placeholder, which {@link #load} skips, when the shared folder is
+     * absent): a table-driven test over them picks up cases added later.
+     */
+    public static Stream<String> names() throws IOException {
+        if (!Files.isDirectory(oracle())) {
+            return Stream.of("(no shared folder)");
+        }
+        try (Stream<Path> dirs = Files.list(oracle())) {
+            return dirs.filter(d -> Files.isRegularFile(d.resolve("case.json"))).map(d -> d.getFileName().toString())
+                    .sorted().toList().stream();
+        }
+    }
+
     /** The case folder {@code name} under finetune.shared's fixtures/hf-oracle, or the test is skipped. */
     public static HfOracleCase load(String name) throws IOException {
-        Path dir = Path.of(System.getProperty("finetune.shared", "../shared")).resolve("fixtures/hf-oracle").resolve(name);
+        Path dir = oracle().resolve(name);
         assumeTrue(Files.isRegularFile(dir.resolve("expected.safetensors")),
                 "skipped: " + dir + " is absent (set -Dfinetune.shared to the shared folder)");
         return new HfOracleCase(dir);
@@ -62,6 +81,21 @@ public final class HfOracleCase {
 
     public int numLabels() {
         return caseJson.get("num_labels").asInt();
+    }
+
+    /** case.json's model_type (the family transformers' Auto classes chose). */
+    public String modelType() {
+        return caseJson.get("model_type").asText();
+    }
+
+    /** transformers' problem_type of the sequence head. */
+    public String problemType() {
+        return caseJson.get("problem_type").asText();
+    }
+
+    /** Whether the case has the token-classification and training references (the "main" cases). */
+    public boolean isMain() {
+        return caseJson.get("kind").asText().equals("main");
     }
 
     public int numTokenLabels() {
@@ -111,9 +145,24 @@ public final class HfOracleCase {
         return inputs.get("labels");
     }
 
-    /** config.json's problem_type. */
-    public String problemType() throws IOException {
-        return JSON.readTree(dir.resolve("config.json").toFile()).path("problem_type").asText();
+    /**
+     * The sequence head's labels as its problem_type's loss takes them: int64 class ids (single-label), float32
+     * values (regression, (B)) or multi-hot rows (multi-label, (B, num_labels)).
+     */
+    public NDArray sequenceTargets(NDManager manager) {
+        if (problemType().equals("single_label_classification")) {
+            return labels(manager);
+        }
+        JsonNode labels = inputs.get("labels");
+        boolean rows = labels.get(0).isArray();
+        int width = rows ? labels.get(0).size() : 1;
+        float[] values = new float[labels.size() * width];
+        for (int i = 0; i < labels.size(); i++) {
+            for (int k = 0; k < width; k++) {
+                values[i * width + k] = (float) (rows ? labels.get(i).get(k) : labels.get(i)).asDouble();
+            }
+        }
+        return manager.create(values, rows ? new Shape(labels.size(), width) : new Shape(labels.size()));
     }
 
     public NDArray tokenLabels(NDManager manager) {
@@ -188,6 +237,17 @@ public final class HfOracleCase {
         return out;
     }
 
+    /** Asserts {@code actual} within case.json's float32 tolerance of the reference {@code tensor}, and prints the error. */
+    public void assertWithin(String tensor, float[] actual) {
+        double error = maxAbsDiff(actual, expected(tensor));
+        double tolerance = tolerance(tensor);
+        System.out.printf("hf-oracle %s %s: max abs error %.3e (tolerance %.0e)%n", dir.getFileName(), tensor, error,
+                tolerance);
+        if (error > tolerance) {
+            throw new AssertionError(dir.getFileName() + " " + tensor + ": max abs error " + error + " > " + tolerance);
+        }
+    }
+
     /** The largest |actual - expected| over all elements. */
     public static double maxAbsDiff(float[] actual, double[] expected) {
         if (actual.length != expected.length) {
@@ -200,13 +260,6 @@ public final class HfOracleCase {
         return max;
     }
 
-    /** A model the training check runs: logits from inputs, and its parameters under transformers' names. */
-    public interface Classifier {
-        NDArray forward(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training);
-
-        LinkedHashMap<String, NDArray> namedParameters();
-    }
-
     /** What two training steps gave: losses and norms per step, the loss after them. */
     public record TwoSteps(double[] loss, double[] gradNorm, double lossAfter) {}
 
@@ -214,7 +267,7 @@ public final class HfOracleCase {
      * The fixture's training: {@code steps} AdamW steps (the project's AdamW with case.json's lr, betas, eps and
      * weight decay, global clipping at clip_grad_norm) on the same batch, dropout off, mean cross-entropy.
      */
-    public TwoSteps train(Classifier model, NDManager manager) {
+    public TwoSteps train(SequenceClassificationModel model, NDManager manager) {
         JsonNode t = training();
         int steps = t.get("steps").asInt();
         AdamW optimizer = new AdamW(model.namedParameters(), t.get("betas").get(0).asDouble(), t.get("betas").get(1).asDouble(),

@@ -2,10 +2,9 @@ package dev.finetune.trainer.model.albert;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.finetune.trainer.model.ConfigFields;
-import dev.finetune.trainer.model.EncoderConfig;
 import dev.finetune.trainer.model.HiddenActivation;
+import dev.finetune.trainer.model.PretrainedConfig;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,10 +14,9 @@ import java.util.Map;
  * An ALBERT {@code config.json} ({@code model_type: albert}). Absent keys take transformers' AlbertConfig defaults
  * (gelu_new, no dropout in the encoder); the JSON is kept whole and written back with only the labels changed.
  */
-public final class AlbertConfig implements EncoderConfig {
+public final class AlbertConfig extends PretrainedConfig {
     public static final String MODEL_TYPE = "albert";
 
-    private final ObjectNode json;
     private final int vocabSize;
     private final int embeddingSize;
     private final int hiddenSize;
@@ -36,11 +34,9 @@ public final class AlbertConfig implements EncoderConfig {
     private final float layerNormEps;
     private final Float classifierDropoutProb;
     private final int padTokenId;
-    private final List<String> labels;
-    private final String problemType;
 
     private AlbertConfig(ObjectNode json, String source) {
-        this.json = json;
+        super(json, source);
         ConfigFields f = new ConfigFields(json, source);
         vocabSize = f.positiveInt("vocab_size", 30000);
         embeddingSize = f.positiveInt("embedding_size", 128);
@@ -60,8 +56,6 @@ public final class AlbertConfig implements EncoderConfig {
         classifierDropoutProb = json.hasNonNull("classifier_dropout_prob")
                 ? f.probability("classifier_dropout_prob", 0) : (json.has("classifier_dropout_prob") ? null : 0.1f);
         padTokenId = f.intValue("pad_token_id", 0);
-        problemType = f.string("problem_type", null);
-        labels = f.labels();
         if (hiddenSize % numAttentionHeads != 0) {
             throw f.error("hidden_size", hiddenSize + " is not a multiple of num_attention_heads " + numAttentionHeads);
         }
@@ -93,27 +87,12 @@ public final class AlbertConfig implements EncoderConfig {
 
     @Override
     public AlbertConfig withLabels(int numLabels, List<String> labelNames) {
-        ObjectNode copy = json.deepCopy();
-        ConfigFields.putLabels(copy, ConfigFields.labelsFor(numLabels, labelNames, labels));
-        return new AlbertConfig(copy, "config with " + numLabels + " labels");
-    }
-
-    /** The JSON save_pretrained writes for {@code architecture} (e.g. "AlbertForSequenceClassification"). */
-    public ObjectNode toJson(String architecture) {
-        ObjectNode out = json.deepCopy();
-        out.putArray("architectures").add(architecture);
-        out.put("model_type", MODEL_TYPE);
-        ConfigFields.putLabels(out, labels);
-        return out;
+        return new AlbertConfig(jsonWithLabels(numLabels, labelNames), "config with " + numLabels + " labels");
     }
 
     @Override
-    public ObjectNode toJson() {
-        return toJson(AlbertForSequenceClassification.ARCHITECTURE);
-    }
-
-    public void write(Path file, String architecture) throws IOException {
-        Files.writeString(file, ConfigFields.JSON.writeValueAsString(toJson(architecture)) + "\n");
+    protected String sequenceClassificationArchitecture() {
+        return AlbertForSequenceClassification.ARCHITECTURE;
     }
 
     @Override
@@ -166,10 +145,4 @@ public final class AlbertConfig implements EncoderConfig {
     /** classifier_dropout_prob (default 0.1); an explicit null means hidden_dropout_prob for the token head. */
     public Float classifierDropoutProb() { return classifierDropoutProb; }
     public int padTokenId() { return padTokenId; }
-    @Override
-    public int numLabels() { return labels.size(); }
-    @Override
-    public List<String> labels() { return labels; }
-    @Override
-    public String problemType() { return problemType; }
 }

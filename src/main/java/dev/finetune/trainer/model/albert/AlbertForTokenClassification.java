@@ -2,18 +2,11 @@ package dev.finetune.trainer.model.albert;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.core.Linear;
-import dev.finetune.trainer.model.BertModel;
+import dev.finetune.trainer.model.AbstractTokenClassificationModel;
 import dev.finetune.trainer.model.ParameterFactory;
 import dev.finetune.trainer.model.PretrainedWeights;
-import dev.finetune.trainer.model.SafetensorsWriter;
-import dev.finetune.trainer.model.WeightLoadReport;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
@@ -21,33 +14,43 @@ import java.util.function.UnaryOperator;
  * transformers' AlbertForTokenClassification: the encoder under "albert." without its pooler, dropout and a linear
  * "classifier" per token.
  */
-public final class AlbertForTokenClassification implements AutoCloseable {
+public final class AlbertForTokenClassification extends AbstractTokenClassificationModel {
     public static final String ARCHITECTURE = "AlbertForTokenClassification";
 
     private final AlbertConfig config;
     private final AlbertModel albert;
-    private final NDArray classifierWeight;
-    private final NDArray classifierBias;
-    private final LinkedHashMap<String, NDArray> parameters;
-    private final WeightLoadReport loadReport;
-    /** Multiplying by it turns float16 logits into float32 inside autograd (toType would detach). */
-    private final NDArray float32One;
 
     private AlbertForTokenClassification(AlbertConfig config, NDManager manager, ParameterFactory params) {
+        this(config, new AlbertModel(config, manager, params, AlbertModel.BASE_MODEL_PREFIX, false), params);
+    }
+
+    /** {@code albert} first: its parameters come before the head's, in checkpoint and initialisation order. */
+    private AlbertForTokenClassification(AlbertConfig config, AlbertModel albert, ParameterFactory params) {
+        super(config, ARCHITECTURE, params, dropout(config));
         this.config = config;
-        albert = new AlbertModel(config, manager, params, AlbertModel.BASE_MODEL_PREFIX, false);
-        classifierWeight = params.linearWeight("classifier.weight", config.numLabels(), config.hiddenSize());
-        classifierBias = params.bias("classifier.bias", config.numLabels());
-        parameters = new LinkedHashMap<>(params.parameters());
-        loadReport = params.loadReport(ARCHITECTURE);
-        float32One = manager.ones(new Shape(1), DataType.FLOAT32);
+        this.albert = albert;
+    }
+
+    /** classifier_dropout_prob, or hidden_dropout_prob where it is null, as AlbertForTokenClassification does. */
+    private static float dropout(AlbertConfig config) {
+        Float classifierDropout = config.classifierDropoutProb();
+        return classifierDropout != null ? classifierDropout : config.hiddenDropoutProb();
     }
 
     /** Loads {@code dir} (config.json + model.safetensors) as from_pretrained with num_labels. */
     public static AlbertForTokenClassification fromPretrained(Path dir, int numLabels, List<String> labelNames,
             NDManager manager, long seed) throws IOException {
-        AlbertConfig config = AlbertConfig.read(dir.resolve("config.json")).withLabels(numLabels, labelNames);
-        try (PretrainedWeights weights = PretrainedWeights.open(dir, AlbertModel.BASE_MODEL_PREFIX)) {
+        return fromPretrained(dir, AlbertConfig.read(dir.resolve("config.json")).withLabels(numLabels, labelNames),
+                manager, seed);
+    }
+
+    /**
+     * Loads {@code dir}'s weights into a model of {@code config} (its labels already set), as from_pretrained; a
+     * checkpoint of another head (e.g. the sequence classifier) gives the encoder only.
+     */
+    public static AlbertForTokenClassification fromPretrained(Path dir, AlbertConfig config, NDManager manager, long seed)
+            throws IOException {
+        try (PretrainedWeights weights = PretrainedWeights.openForHead(dir, AlbertModel.BASE_MODEL_PREFIX, HEAD_SUFFIX)) {
             return build(config, manager, seed, weights);
         }
     }
@@ -63,43 +66,21 @@ public final class AlbertForTokenClassification implements AutoCloseable {
                 (manager, params) -> new AlbertForTokenClassification(config, manager, params));
     }
 
+    @Override
     public AlbertConfig config() {
         return config;
     }
 
+    /** The encoder, for its hidden states. */
     public AlbertModel albert() {
         return albert;
     }
 
-    /** int64 (B, T) inputs (token types are ignored: null for all zeros); float32 logits (B, T, numLabels). */
-    public NDArray forward(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training) {
-        return forward(inputIds, tokenTypeIds, attentionMask, training, UnaryOperator.identity());
-    }
-
-    public NDArray forward(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training,
+    /** int64 (B, T) inputs (token types are ignored: null for all zeros). */
+    @Override
+    protected NDArray lastHiddenState(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training,
             UnaryOperator<NDArray> weights) {
-        NDArray hidden = albert.forward(inputIds, tokenTypeIds, attentionMask, training, weights).lastHiddenState();
-        // classifier_dropout_prob, or hidden_dropout_prob where it is null, as AlbertForTokenClassification does.
-        Float classifierDropout = config.classifierDropoutProb();
-        NDArray x = BertModel.dropout(hidden,
-                classifierDropout != null ? classifierDropout : config.hiddenDropoutProb(), training);
-        NDArray logits = Linear.linear(x, weights.apply(classifierWeight), weights.apply(classifierBias)).singletonOrThrow();
-        return logits.getDataType() == DataType.FLOAT32 ? logits : logits.mul(float32One);
-    }
-
-    public LinkedHashMap<String, NDArray> namedParameters() {
-        return parameters;
-    }
-
-    public WeightLoadReport loadReport() {
-        return loadReport;
-    }
-
-    /** Writes config.json and model.safetensors into {@code dir}, as save_pretrained. */
-    public void savePretrained(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        config.write(dir.resolve("config.json"), ARCHITECTURE);
-        SafetensorsWriter.write(dir.resolve(PretrainedWeights.WEIGHTS_FILE), parameters);
+        return albert.forward(inputIds, tokenTypeIds, attentionMask, training, weights).lastHiddenState();
     }
 
     @Override

@@ -2,10 +2,9 @@ package dev.finetune.trainer.model.deberta;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.finetune.trainer.model.ConfigFields;
-import dev.finetune.trainer.model.EncoderConfig;
 import dev.finetune.trainer.model.HiddenActivation;
+import dev.finetune.trainer.model.PretrainedConfig;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,10 +15,9 @@ import java.util.Map;
  * DebertaV2Config defaults (and the getattr defaults its modeling code uses); the JSON is kept whole and written
  * back with only the architecture and labels changed.
  */
-public final class DebertaV2Config implements EncoderConfig {
+public final class DebertaV2Config extends PretrainedConfig {
     public static final String MODEL_TYPE = "deberta-v2";
 
-    private final ObjectNode json;
     private final int vocabSize;
     private final int hiddenSize;
     private final int embeddingSize;
@@ -46,11 +44,9 @@ public final class DebertaV2Config implements EncoderConfig {
     private final HiddenActivation poolerHiddenAct;
     private final float poolerDropout;
     private final float clsDropout;
-    private final List<String> labels;
-    private final String problemType;
 
     private DebertaV2Config(ObjectNode json, String source) {
-        this.json = json;
+        super(json, source);
         ConfigFields f = new ConfigFields(json, source);
         vocabSize = f.positiveInt("vocab_size", 128100);
         hiddenSize = f.positiveInt("hidden_size", 1536);
@@ -85,8 +81,6 @@ public final class DebertaV2Config implements EncoderConfig {
         poolerHiddenAct = f.activation("pooler_hidden_act", "gelu");
         poolerDropout = f.probability("pooler_dropout", 0);
         clsDropout = json.hasNonNull("cls_dropout") ? f.probability("cls_dropout", 0) : hiddenDropoutProb;
-        problemType = f.string("problem_type", null);
-        labels = f.labels();
         if (numAttentionHeads * headSize != hiddenSize) {
             throw f.error("num_attention_heads", numAttentionHeads + " x attention_head_size " + headSize
                     + " must equal hidden_size " + hiddenSize);
@@ -121,24 +115,12 @@ public final class DebertaV2Config implements EncoderConfig {
 
     /** This config with a head of {@code numLabels} classes (names as {@link ConfigFields#labelsFor}). */
     public DebertaV2Config withLabels(int numLabels, List<String> labelNames) {
-        ObjectNode copy = json.deepCopy();
-        ConfigFields.putLabels(copy, ConfigFields.labelsFor(numLabels, labelNames, labels));
-        return new DebertaV2Config(copy, "config with " + numLabels + " labels");
+        return new DebertaV2Config(jsonWithLabels(numLabels, labelNames), "config with " + numLabels + " labels");
     }
 
-    /** The JSON save_pretrained writes for {@code architecture} (e.g. "DebertaV2ForSequenceClassification"). */
-    public ObjectNode toJson(String architecture) {
-        ObjectNode out = json.deepCopy();
-        out.putArray("architectures").add(architecture);
-        out.put("model_type", MODEL_TYPE);
-        ConfigFields.putLabels(out, labels);
-        return out;
-    }
-
-    /** The JSON save_pretrained writes for the sequence-classification model. */
     @Override
-    public ObjectNode toJson() {
-        return toJson(DebertaV2ForSequenceClassification.ARCHITECTURE);
+    protected String sequenceClassificationArchitecture() {
+        return DebertaV2ForSequenceClassification.ARCHITECTURE;
     }
 
     @Override
@@ -158,10 +140,6 @@ public final class DebertaV2Config implements EncoderConfig {
         fields.put("max_relative_positions", maxRelativePositions);
         fields.put("position_buckets", positionBuckets);
         return fields;
-    }
-
-    public void write(Path file, String architecture) throws IOException {
-        Files.writeString(file, ConfigFields.JSON.writeValueAsString(toJson(architecture)) + "\n");
     }
 
     public int vocabSize() { return vocabSize; }
@@ -195,7 +173,4 @@ public final class DebertaV2Config implements EncoderConfig {
     public float poolerDropout() { return poolerDropout; }
     /** cls_dropout where set, else hidden_dropout_prob: the dropout before the sequence classifier. */
     public float clsDropout() { return clsDropout; }
-    public int numLabels() { return labels.size(); }
-    public List<String> labels() { return labels; }
-    public String problemType() { return problemType; }
 }

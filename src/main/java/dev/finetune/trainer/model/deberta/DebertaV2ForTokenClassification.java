@@ -2,50 +2,46 @@ package dev.finetune.trainer.model.deberta;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.core.Linear;
-import dev.finetune.trainer.model.BertModel;
+import dev.finetune.trainer.model.AbstractTokenClassificationModel;
 import dev.finetune.trainer.model.ParameterFactory;
 import dev.finetune.trainer.model.PretrainedWeights;
-import dev.finetune.trainer.model.SafetensorsWriter;
-import dev.finetune.trainer.model.WeightLoadReport;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
 /** transformers' DebertaV2ForTokenClassification: the encoder under "deberta.", dropout and a linear "classifier" per token. */
-public final class DebertaV2ForTokenClassification implements AutoCloseable {
+public final class DebertaV2ForTokenClassification extends AbstractTokenClassificationModel {
     public static final String ARCHITECTURE = "DebertaV2ForTokenClassification";
 
     private final DebertaV2Config config;
     private final DebertaV2Model deberta;
-    private final NDArray classifierWeight;
-    private final NDArray classifierBias;
-    private final LinkedHashMap<String, NDArray> parameters;
-    private final WeightLoadReport loadReport;
-    /** Multiplying by it turns float16 logits into float32 inside autograd (toType would detach). */
-    private final NDArray float32One;
 
     private DebertaV2ForTokenClassification(DebertaV2Config config, NDManager manager, ParameterFactory params) {
+        this(config, new DebertaV2Model(config, manager, params, DebertaV2Model.BASE_MODEL_PREFIX), params);
+    }
+
+    /** {@code deberta} first: its parameters come before the head's, in checkpoint and initialisation order. */
+    private DebertaV2ForTokenClassification(DebertaV2Config config, DebertaV2Model deberta, ParameterFactory params) {
+        super(config, ARCHITECTURE, params, config.hiddenDropoutProb());
         this.config = config;
-        deberta = new DebertaV2Model(config, manager, params, DebertaV2Model.BASE_MODEL_PREFIX);
-        int hidden = config.hiddenSize();
-        classifierWeight = params.linearWeight("classifier.weight", config.numLabels(), hidden);
-        classifierBias = params.bias("classifier.bias", config.numLabels());
-        parameters = new LinkedHashMap<>(params.parameters());
-        loadReport = params.loadReport(ARCHITECTURE);
-        float32One = manager.ones(new Shape(1), DataType.FLOAT32);
+        this.deberta = deberta;
     }
 
     /** Loads {@code dir} (config.json + model.safetensors) as from_pretrained with num_labels. */
     public static DebertaV2ForTokenClassification fromPretrained(Path dir, int numLabels, List<String> labelNames,
             NDManager manager, long seed) throws IOException {
-        DebertaV2Config config = DebertaV2Config.read(dir.resolve("config.json")).withLabels(numLabels, labelNames);
-        try (PretrainedWeights weights = PretrainedWeights.open(dir, DebertaV2Model.BASE_MODEL_PREFIX)) {
+        return fromPretrained(dir, DebertaV2Config.read(dir.resolve("config.json")).withLabels(numLabels, labelNames),
+                manager, seed);
+    }
+
+    /**
+     * Loads {@code dir}'s weights into a model of {@code config} (its labels already set), as from_pretrained; a
+     * checkpoint of another head (e.g. the sequence classifier) gives the encoder only.
+     */
+    public static DebertaV2ForTokenClassification fromPretrained(Path dir, DebertaV2Config config, NDManager manager, long seed)
+            throws IOException {
+        try (PretrainedWeights weights = PretrainedWeights.openForHead(dir, DebertaV2Model.BASE_MODEL_PREFIX, HEAD_SUFFIX)) {
             return build(config, manager, seed, weights);
         }
     }
@@ -61,40 +57,21 @@ public final class DebertaV2ForTokenClassification implements AutoCloseable {
                 (manager, params) -> new DebertaV2ForTokenClassification(config, manager, params));
     }
 
+    @Override
     public DebertaV2Config config() {
         return config;
     }
 
+    /** The encoder, for its hidden states. */
     public DebertaV2Model deberta() {
         return deberta;
     }
 
-    /** int64 (B, T) inputs (token types used only where type_vocab_size > 0); float32 logits (B, T, numLabels). */
-    public NDArray forward(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training) {
-        return forward(inputIds, tokenTypeIds, attentionMask, training, UnaryOperator.identity());
-    }
-
-    public NDArray forward(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training,
+    /** int64 (B, T) inputs (token types used only where type_vocab_size > 0). */
+    @Override
+    protected NDArray lastHiddenState(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training,
             UnaryOperator<NDArray> weights) {
-        NDArray hidden = deberta.forward(inputIds, tokenTypeIds, attentionMask, training, weights);
-        NDArray x = BertModel.dropout(hidden, config.hiddenDropoutProb(), training);
-        NDArray logits = Linear.linear(x, weights.apply(classifierWeight), weights.apply(classifierBias)).singletonOrThrow();
-        return logits.getDataType() == DataType.FLOAT32 ? logits : logits.mul(float32One);
-    }
-
-    public LinkedHashMap<String, NDArray> namedParameters() {
-        return parameters;
-    }
-
-    public WeightLoadReport loadReport() {
-        return loadReport;
-    }
-
-    /** Writes config.json and model.safetensors into {@code dir}, as save_pretrained. */
-    public void savePretrained(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        config.write(dir.resolve("config.json"), ARCHITECTURE);
-        SafetensorsWriter.write(dir.resolve(PretrainedWeights.WEIGHTS_FILE), parameters);
+        return deberta.forward(inputIds, tokenTypeIds, attentionMask, training, weights);
     }
 
     @Override

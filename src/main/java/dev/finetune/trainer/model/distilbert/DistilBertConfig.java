@@ -2,10 +2,9 @@ package dev.finetune.trainer.model.distilbert;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.finetune.trainer.model.ConfigFields;
-import dev.finetune.trainer.model.EncoderConfig;
 import dev.finetune.trainer.model.HiddenActivation;
+import dev.finetune.trainer.model.PretrainedConfig;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,12 +16,11 @@ import java.util.Map;
  * num_hidden_layers and num_attention_heads, where present, win over dim, n_layers and n_heads, as its
  * attribute_map makes them. The JSON is kept whole and written back with only the labels changed.
  */
-public final class DistilBertConfig implements EncoderConfig {
+public final class DistilBertConfig extends PretrainedConfig {
     public static final String MODEL_TYPE = "distilbert";
     /** DistilBERT's LayerNorms hard-code eps 1e-12 (no config field). */
     static final float LAYER_NORM_EPS = 1e-12f;
 
-    private final ObjectNode json;
     private final int vocabSize;
     private final int dim;
     private final int nLayers;
@@ -35,11 +33,9 @@ public final class DistilBertConfig implements EncoderConfig {
     private final int maxPositionEmbeddings;
     private final float initializerRange;
     private final int padTokenId;
-    private final List<String> labels;
-    private final String problemType;
 
     private DistilBertConfig(ObjectNode json, String source) {
-        this.json = json;
+        super(json, source);
         ConfigFields f = new ConfigFields(json, source);
         vocabSize = f.positiveInt("vocab_size", 30522);
         dim = aliased(f, "dim", "hidden_size", 768);
@@ -53,8 +49,6 @@ public final class DistilBertConfig implements EncoderConfig {
         maxPositionEmbeddings = f.positiveInt("max_position_embeddings", 512);
         initializerRange = (float) f.positiveDouble("initializer_range", 0.02);
         padTokenId = f.intValue("pad_token_id", 0);
-        problemType = f.string("problem_type", null);
-        labels = f.labels();
         if (dim % nHeads != 0) {
             throw f.error(json.has("hidden_size") ? "hidden_size" : "dim",
                     dim + " is not a multiple of n_heads " + nHeads);
@@ -89,27 +83,12 @@ public final class DistilBertConfig implements EncoderConfig {
 
     @Override
     public DistilBertConfig withLabels(int numLabels, List<String> labelNames) {
-        ObjectNode copy = json.deepCopy();
-        ConfigFields.putLabels(copy, ConfigFields.labelsFor(numLabels, labelNames, labels));
-        return new DistilBertConfig(copy, "config with " + numLabels + " labels");
-    }
-
-    /** The JSON save_pretrained writes for {@code architecture} (e.g. "DistilBertForSequenceClassification"). */
-    public ObjectNode toJson(String architecture) {
-        ObjectNode out = json.deepCopy();
-        out.putArray("architectures").add(architecture);
-        out.put("model_type", MODEL_TYPE);
-        ConfigFields.putLabels(out, labels);
-        return out;
+        return new DistilBertConfig(jsonWithLabels(numLabels, labelNames), "config with " + numLabels + " labels");
     }
 
     @Override
-    public ObjectNode toJson() {
-        return toJson(DistilBertForSequenceClassification.ARCHITECTURE);
-    }
-
-    public void write(Path file, String architecture) throws IOException {
-        Files.writeString(file, ConfigFields.JSON.writeValueAsString(toJson(architecture)) + "\n");
+    protected String sequenceClassificationArchitecture() {
+        return DistilBertForSequenceClassification.ARCHITECTURE;
     }
 
     @Override
@@ -145,10 +124,4 @@ public final class DistilBertConfig implements EncoderConfig {
     @Override
     public float initializerRange() { return initializerRange; }
     public int padTokenId() { return padTokenId; }
-    @Override
-    public int numLabels() { return labels.size(); }
-    @Override
-    public List<String> labels() { return labels; }
-    @Override
-    public String problemType() { return problemType; }
 }

@@ -4,10 +4,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.finetune.trainer.model.BertEmbeddings;
 import dev.finetune.trainer.model.BertLayer;
 import dev.finetune.trainer.model.ConfigFields;
-import dev.finetune.trainer.model.EncoderConfig;
 import dev.finetune.trainer.model.HiddenActivation;
+import dev.finetune.trainer.model.PretrainedConfig;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,10 +16,9 @@ import java.util.Map;
  * An ELECTRA {@code config.json} ({@code model_type: electra}). Absent keys take transformers' ElectraConfig
  * defaults; the JSON is kept whole and written back with only the architecture and labels changed.
  */
-public final class ElectraConfig implements EncoderConfig {
+public final class ElectraConfig extends PretrainedConfig {
     public static final String MODEL_TYPE = "electra";
 
-    private final ObjectNode json;
     private final int vocabSize;
     private final int embeddingSize;
     private final int hiddenSize;
@@ -36,11 +34,9 @@ public final class ElectraConfig implements EncoderConfig {
     private final float initializerRange;
     private final float layerNormEps;
     private final int padTokenId;
-    private final List<String> labels;
-    private final String problemType;
 
     private ElectraConfig(ObjectNode json, String source) {
-        this.json = json;
+        super(json, source);
         ConfigFields f = new ConfigFields(json, source);
         vocabSize = f.positiveInt("vocab_size", 30522);
         embeddingSize = f.positiveInt("embedding_size", 128);
@@ -57,8 +53,6 @@ public final class ElectraConfig implements EncoderConfig {
         initializerRange = (float) f.positiveDouble("initializer_range", 0.02);
         layerNormEps = (float) f.positiveDouble("layer_norm_eps", 1e-12);
         padTokenId = f.intValue("pad_token_id", 0);
-        problemType = f.string("problem_type", null);
-        labels = f.labels();
         String positions = f.string("position_embedding_type", "absolute");
         if (!positions.equals("absolute")) {
             throw f.error("position_embedding_type", "\"" + positions + "\" is not supported (only \"absolute\")");
@@ -83,27 +77,12 @@ public final class ElectraConfig implements EncoderConfig {
     /** This config with a head of {@code numLabels} classes (names as {@link ConfigFields#labelsFor}). */
     @Override
     public ElectraConfig withLabels(int numLabels, List<String> labelNames) {
-        ObjectNode copy = json.deepCopy();
-        ConfigFields.putLabels(copy, ConfigFields.labelsFor(numLabels, labelNames, labels));
-        return new ElectraConfig(copy, "config with " + numLabels + " labels");
-    }
-
-    /** The JSON save_pretrained writes for {@code architecture} (e.g. "ElectraForSequenceClassification"). */
-    public ObjectNode toJson(String architecture) {
-        ObjectNode out = json.deepCopy();
-        out.putArray("architectures").add(architecture);
-        out.put("model_type", MODEL_TYPE);
-        ConfigFields.putLabels(out, labels);
-        return out;
+        return new ElectraConfig(jsonWithLabels(numLabels, labelNames), "config with " + numLabels + " labels");
     }
 
     @Override
-    public ObjectNode toJson() {
-        return toJson(ElectraForSequenceClassification.ARCHITECTURE);
-    }
-
-    public void write(Path file, String architecture) throws IOException {
-        Files.writeString(file, ConfigFields.JSON.writeValueAsString(toJson(architecture)) + "\n");
+    protected String sequenceClassificationArchitecture() {
+        return ElectraForSequenceClassification.ARCHITECTURE;
     }
 
     @Override
@@ -143,7 +122,4 @@ public final class ElectraConfig implements EncoderConfig {
     /** classifier_dropout where set, else hidden_dropout_prob, as ElectraClassificationHead does. */
     public float classifierDropoutProb() { return classifierDropout != null ? classifierDropout : hiddenDropoutProb; }
     public float initializerRange() { return initializerRange; }
-    public int numLabels() { return labels.size(); }
-    public List<String> labels() { return labels; }
-    public String problemType() { return problemType; }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.finetune.trainer.model.EncoderConfig;
 import dev.finetune.trainer.model.ModelFamily;
 import dev.finetune.trainer.model.SequenceClassificationModel;
+import dev.finetune.trainer.model.TokenClassificationModel;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -29,5 +30,16 @@ public final class ElectraFamily implements ModelFamily {
     @Override
     public SequenceClassificationModel fromConfig(EncoderConfig config, NDManager manager, long seed) {
         return ElectraForSequenceClassification.fromConfig((ElectraConfig) config, manager, seed);
+    }
+
+    @Override
+    public TokenClassificationModel tokenClassifierFromPretrained(Path dir, EncoderConfig config, NDManager manager,
+            long seed) throws IOException {
+        return ElectraForTokenClassification.fromPretrained(dir, (ElectraConfig) config, manager, seed);
+    }
+
+    @Override
+    public TokenClassificationModel tokenClassifierFromConfig(EncoderConfig config, NDManager manager, long seed) {
+        return ElectraForTokenClassification.fromConfig((ElectraConfig) config, manager, seed);
     }
 }

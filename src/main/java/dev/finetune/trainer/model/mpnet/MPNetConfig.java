@@ -2,10 +2,9 @@ package dev.finetune.trainer.model.mpnet;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.finetune.trainer.model.ConfigFields;
-import dev.finetune.trainer.model.EncoderConfig;
 import dev.finetune.trainer.model.HiddenActivation;
+import dev.finetune.trainer.model.PretrainedConfig;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,10 +14,9 @@ import java.util.Map;
  * An MPNet {@code config.json} ({@code model_type: mpnet}). Absent keys take transformers' MPNetConfig defaults;
  * the JSON is kept whole and written back with only the architecture and labels changed.
  */
-public final class MPNetConfig implements EncoderConfig {
+public final class MPNetConfig extends PretrainedConfig {
     public static final String MODEL_TYPE = "mpnet";
 
-    private final ObjectNode json;
     private final int vocabSize;
     private final int hiddenSize;
     private final int numHiddenLayers;
@@ -29,13 +27,13 @@ public final class MPNetConfig implements EncoderConfig {
     private final float attentionProbsDropoutProb;
     private final int maxPositionEmbeddings;
     private final int relativeAttentionNumBuckets;
+    /** pad_token_id, 1 where absent (MPNetConfig's default, and the padding index its embeddings hard-code). */
+    private final int padTokenId;
     private final float initializerRange;
     private final float layerNormEps;
-    private final List<String> labels;
-    private final String problemType;
 
     private MPNetConfig(ObjectNode json, String source) {
-        this.json = json;
+        super(json, source);
         ConfigFields f = new ConfigFields(json, source);
         vocabSize = f.positiveInt("vocab_size", 30527);
         hiddenSize = f.positiveInt("hidden_size", 768);
@@ -49,8 +47,8 @@ public final class MPNetConfig implements EncoderConfig {
         relativeAttentionNumBuckets = f.positiveInt("relative_attention_num_buckets", 32);
         initializerRange = (float) f.positiveDouble("initializer_range", 0.02);
         layerNormEps = (float) f.positiveDouble("layer_norm_eps", 1e-12);
-        problemType = f.string("problem_type", null);
-        labels = f.labels();
+        padTokenId = json.path("pad_token_id").canConvertToInt() ? json.get("pad_token_id").intValue()
+                : MPNetModel.PADDING_IDX;
         if (hiddenSize % numAttentionHeads != 0) {
             throw f.error("hidden_size", hiddenSize + " is not a multiple of num_attention_heads " + numAttentionHeads);
         }
@@ -81,24 +79,12 @@ public final class MPNetConfig implements EncoderConfig {
 
     /** This config with a head of {@code numLabels} classes (names as {@link ConfigFields#labelsFor}). */
     public MPNetConfig withLabels(int numLabels, List<String> labelNames) {
-        ObjectNode copy = json.deepCopy();
-        ConfigFields.putLabels(copy, ConfigFields.labelsFor(numLabels, labelNames, labels));
-        return new MPNetConfig(copy, "config with " + numLabels + " labels");
+        return new MPNetConfig(jsonWithLabels(numLabels, labelNames), "config with " + numLabels + " labels");
     }
 
-    /** The JSON save_pretrained writes for {@code architecture} (e.g. "MPNetForSequenceClassification"). */
-    public ObjectNode toJson(String architecture) {
-        ObjectNode out = json.deepCopy();
-        out.putArray("architectures").add(architecture);
-        out.put("model_type", MODEL_TYPE);
-        ConfigFields.putLabels(out, labels);
-        return out;
-    }
-
-    /** The JSON save_pretrained writes for the sequence-classification model. */
     @Override
-    public ObjectNode toJson() {
-        return toJson(MPNetForSequenceClassification.ARCHITECTURE);
+    protected String sequenceClassificationArchitecture() {
+        return MPNetForSequenceClassification.ARCHITECTURE;
     }
 
     @Override
@@ -117,16 +103,12 @@ public final class MPNetConfig implements EncoderConfig {
         return fields;
     }
 
-    public void write(Path file, String architecture) throws IOException {
-        Files.writeString(file, ConfigFields.JSON.writeValueAsString(toJson(architecture)) + "\n");
-    }
-
     public int vocabSize() { return vocabSize; }
 
     /** pad_token_id, 1 where absent (MPNetConfig's default, and the padding index its embeddings hard-code). */
     @Override
     public int padTokenId() {
-        return json.path("pad_token_id").canConvertToInt() ? json.get("pad_token_id").intValue() : MPNetModel.PADDING_IDX;
+        return padTokenId;
     }
 
     /** MPNet has no token-type embedding: its tokenizer gives no token_type_ids and the model takes none. */
@@ -149,7 +131,4 @@ public final class MPNetConfig implements EncoderConfig {
     public int relativeAttentionNumBuckets() { return relativeAttentionNumBuckets; }
     public float initializerRange() { return initializerRange; }
     public float layerNormEps() { return layerNormEps; }
-    public int numLabels() { return labels.size(); }
-    public List<String> labels() { return labels; }
-    public String problemType() { return problemType; }
 }

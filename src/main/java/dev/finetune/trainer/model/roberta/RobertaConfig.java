@@ -4,10 +4,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.finetune.trainer.model.BertEmbeddings;
 import dev.finetune.trainer.model.BertLayer;
 import dev.finetune.trainer.model.ConfigFields;
-import dev.finetune.trainer.model.EncoderConfig;
 import dev.finetune.trainer.model.HiddenActivation;
+import dev.finetune.trainer.model.PretrainedConfig;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,11 +17,10 @@ import java.util.Map;
  * names). Absent keys take transformers' RobertaConfig defaults; the JSON is kept whole and written back with only
  * the architecture and labels changed.
  */
-public final class RobertaConfig implements EncoderConfig {
+public final class RobertaConfig extends PretrainedConfig {
     public static final String ROBERTA = "roberta";
     public static final String XLM_ROBERTA = "xlm-roberta";
 
-    private final ObjectNode json;
     private final String modelType;
     private final int vocabSize;
     private final int hiddenSize;
@@ -38,11 +36,9 @@ public final class RobertaConfig implements EncoderConfig {
     private final float initializerRange;
     private final float layerNormEps;
     private final int padTokenId;
-    private final List<String> labels;
-    private final String problemType;
 
     private RobertaConfig(ObjectNode json, String modelType, String source) {
-        this.json = json;
+        super(json, source);
         this.modelType = modelType;
         ConfigFields f = new ConfigFields(json, source);
         vocabSize = f.positiveInt("vocab_size", modelType.equals(ROBERTA) ? 50265 : 30522);
@@ -59,8 +55,6 @@ public final class RobertaConfig implements EncoderConfig {
         initializerRange = (float) f.positiveDouble("initializer_range", 0.02);
         layerNormEps = (float) f.positiveDouble("layer_norm_eps", 1e-12);
         padTokenId = f.intValue("pad_token_id", 1);
-        problemType = f.string("problem_type", null);
-        labels = f.labels();
         String positions = f.string("position_embedding_type", "absolute");
         if (!positions.equals("absolute")) {
             throw f.error("position_embedding_type", "\"" + positions + "\" is not supported (only \"absolute\")");
@@ -93,9 +87,7 @@ public final class RobertaConfig implements EncoderConfig {
     /** This config with a head of {@code numLabels} classes (names as {@link ConfigFields#labelsFor}). */
     @Override
     public RobertaConfig withLabels(int numLabels, List<String> labelNames) {
-        ObjectNode copy = json.deepCopy();
-        ConfigFields.putLabels(copy, ConfigFields.labelsFor(numLabels, labelNames, labels));
-        return new RobertaConfig(copy, modelType, "config with " + numLabels + " labels");
+        return new RobertaConfig(jsonWithLabels(numLabels, labelNames), modelType, "config with " + numLabels + " labels");
     }
 
     /** transformers' class name for a head of this model type ("ForSequenceClassification" -> "XLMRobertaFor..."). */
@@ -103,22 +95,9 @@ public final class RobertaConfig implements EncoderConfig {
         return (modelType.equals(XLM_ROBERTA) ? "XLMRoberta" : "Roberta") + head;
     }
 
-    /** The JSON save_pretrained writes for {@code architecture} (e.g. "RobertaForSequenceClassification"). */
-    public ObjectNode toJson(String architecture) {
-        ObjectNode out = json.deepCopy();
-        out.putArray("architectures").add(architecture);
-        out.put("model_type", modelType);
-        ConfigFields.putLabels(out, labels);
-        return out;
-    }
-
     @Override
-    public ObjectNode toJson() {
-        return toJson(architecture(RobertaForSequenceClassification.HEAD));
-    }
-
-    public void write(Path file, String architecture) throws IOException {
-        Files.writeString(file, ConfigFields.JSON.writeValueAsString(toJson(architecture)) + "\n");
+    protected String sequenceClassificationArchitecture() {
+        return architecture(RobertaForSequenceClassification.HEAD);
     }
 
     @Override
@@ -162,7 +141,4 @@ public final class RobertaConfig implements EncoderConfig {
     public float classifierDropoutProb() { return classifierDropout != null ? classifierDropout : hiddenDropoutProb; }
     public float initializerRange() { return initializerRange; }
     public int padTokenId() { return padTokenId; }
-    public int numLabels() { return labels.size(); }
-    public List<String> labels() { return labels; }
-    public String problemType() { return problemType; }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.finetune.trainer.model.EncoderConfig;
 import dev.finetune.trainer.model.ModelFamily;
 import dev.finetune.trainer.model.SequenceClassificationModel;
+import dev.finetune.trainer.model.TokenClassificationModel;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -46,5 +47,16 @@ public final class RobertaFamily implements ModelFamily {
     @Override
     public SequenceClassificationModel fromConfig(EncoderConfig config, NDManager manager, long seed) {
         return RobertaForSequenceClassification.fromConfig((RobertaConfig) config, manager, seed);
+    }
+
+    @Override
+    public TokenClassificationModel tokenClassifierFromPretrained(Path dir, EncoderConfig config, NDManager manager,
+            long seed) throws IOException {
+        return RobertaForTokenClassification.fromPretrained(dir, (RobertaConfig) config, manager, seed);
+    }
+
+    @Override
+    public TokenClassificationModel tokenClassifierFromConfig(EncoderConfig config, NDManager manager, long seed) {
+        return RobertaForTokenClassification.fromConfig((RobertaConfig) config, manager, seed);
     }
 }

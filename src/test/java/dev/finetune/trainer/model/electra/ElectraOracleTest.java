@@ -6,76 +6,30 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.finetune.trainer.model.HfOracleFamilyTest;
+import dev.finetune.trainer.model.HfOracleCase;
 import dev.finetune.trainer.model.ModelFamilies;
 import java.io.IOException;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** ELECTRA against transformers on shared/fixtures/hf-oracle/electra (embedding_size 16, hidden_size 32). */
-class ElectraOracleTest extends HfOracleFamilyTest {
-    @Override
-    protected String caseName() {
-        return "electra";
-    }
+/**
+ * ELECTRA against transformers on shared/fixtures/hf-oracle/electra (embedding_size 16, hidden_size 32), where only
+ * this family can be asked: the base model class alone, the embeddings projection. The heads, losses and training are
+ * ModelFamiliesOracleTest's.
+ */
+class ElectraOracleTest {
+    private static final String CASE = "electra";
 
-    @Override
-    protected NDArray lastHiddenState(Path dir, NDManager manager, NDArray ids, NDArray types, NDArray mask)
-            throws IOException {
-        ElectraModel model = ElectraModel.fromPretrained(dir, manager, 1);
-        assertEquals(List.of(), model.loadReport().newlyInitialized());
-        return model.forward(ids, types, mask, false);
-    }
-
-    @Override
-    protected Head sequenceClassifier(Path dir, int numLabels, NDManager manager) throws IOException {
-        ElectraForSequenceClassification model = ElectraForSequenceClassification.fromPretrained(dir, numLabels, null,
-                manager, 1);
-        assertEquals(List.of(), model.loadReport().newlyInitialized());
-        assertEquals(List.of(), model.loadReport().unused());
-        return new Head() {
-            public NDArray forward(NDArray ids, NDArray types, NDArray mask, boolean training) {
-                return model.forward(ids, types, mask, training);
-            }
-
-            public LinkedHashMap<String, NDArray> namedParameters() {
-                return model.namedParameters();
-            }
-
-            public void savePretrained(Path out) throws IOException {
-                model.savePretrained(out);
-            }
-
-            public void close() {
-                model.close();
-            }
-        };
-    }
-
-    @Override
-    protected Head tokenClassifier(Path dir, int numLabels, NDManager manager) throws IOException {
-        ElectraForTokenClassification model = ElectraForTokenClassification.fromPretrained(dir, numLabels, null, manager, 1);
-        assertEquals(List.of(), model.loadReport().newlyInitialized());
-        assertEquals(List.of(), model.loadReport().unused());
-        return new Head() {
-            public NDArray forward(NDArray ids, NDArray types, NDArray mask, boolean training) {
-                return model.forward(ids, types, mask, training);
-            }
-
-            public LinkedHashMap<String, NDArray> namedParameters() {
-                return model.namedParameters();
-            }
-
-            public void savePretrained(Path out) throws IOException {
-                model.savePretrained(out);
-            }
-
-            public void close() {
-                model.close();
-            }
-        };
+    @Test
+    void theBaseModelAloneLoadsTheEncoderAndGivesTransformersHiddenStates() throws IOException {
+        HfOracleCase c = HfOracleCase.load(CASE);
+        try (NDManager manager = NDManager.newBaseManager();
+                ElectraModel model = ElectraModel.fromPretrained(c.dir(), manager, 1)) {
+            assertEquals(List.of(), model.loadReport().newlyInitialized());
+            NDArray hidden = model.forward(c.inputIds(manager), c.tokenTypeIds(manager), c.attentionMask(manager), false);
+            assertEquals(c.expectedShape("last_hidden_state"), hidden.getShape());
+            c.assertWithin("last_hidden_state", hidden.toFloatArray());
+        }
     }
 
     @Test

@@ -6,81 +6,27 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.finetune.trainer.model.HfOracleCase;
-import dev.finetune.trainer.model.HfOracleFamilyTest;
 import java.io.IOException;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** MPNet against transformers on shared/fixtures/hf-oracle/mpnet. */
-class MPNetOracleTest extends HfOracleFamilyTest {
-    @Override
-    protected String caseName() {
-        return "mpnet";
-    }
-
-    @Override
-    protected NDArray lastHiddenState(Path dir, NDManager manager, NDArray ids, NDArray types, NDArray mask)
-            throws IOException {
-        MPNetModel model = MPNetModel.fromPretrained(dir, manager, 1);
-        assertEquals(List.of(), model.loadReport().newlyInitialized());
-        return model.forward(ids, mask, false);
-    }
-
-    @Override
-    protected Head sequenceClassifier(Path dir, int numLabels, NDManager manager) throws IOException {
-        MPNetForSequenceClassification model = MPNetForSequenceClassification.fromPretrained(dir, numLabels, null, manager, 1);
-        assertEquals(List.of(), model.loadReport().newlyInitialized());
-        assertEquals(List.of(), model.loadReport().unused());
-        return new Head() {
-            public NDArray forward(NDArray ids, NDArray types, NDArray mask, boolean training) {
-                return model.forward(ids, types, mask, training);
-            }
-
-            public LinkedHashMap<String, NDArray> namedParameters() {
-                return model.namedParameters();
-            }
-
-            public void savePretrained(Path out) throws IOException {
-                model.savePretrained(out);
-            }
-
-            public void close() {
-                model.close();
-            }
-        };
-    }
-
-    @Override
-    protected Head tokenClassifier(Path dir, int numLabels, NDManager manager) throws IOException {
-        MPNetForTokenClassification model = MPNetForTokenClassification.fromPretrained(dir, numLabels, null, manager, 1);
-        assertEquals(List.of(), model.loadReport().newlyInitialized());
-        assertEquals(List.of(), model.loadReport().unused());
-        return new Head() {
-            public NDArray forward(NDArray ids, NDArray types, NDArray mask, boolean training) {
-                return model.forward(ids, types, mask, training);
-            }
-
-            public LinkedHashMap<String, NDArray> namedParameters() {
-                return model.namedParameters();
-            }
-
-            public void savePretrained(Path out) throws IOException {
-                model.savePretrained(out);
-            }
-
-            public void close() {
-                model.close();
-            }
-        };
-    }
+/**
+ * MPNet against transformers on shared/fixtures/hf-oracle/mpnet, where only this family can be asked: the base model
+ * class alone, its position ids and relative position buckets. The heads, losses and training are
+ * ModelFamiliesOracleTest's.
+ */
+class MPNetOracleTest {
+    private static final String CASE = "mpnet";
 
     @Test
-    void positionIdsCountFromThePaddingIndexAsTransformers() throws IOException {
-        HfOracleCase c = HfOracleCase.load(caseName());
+    void theBaseModelAloneGivesTransformersHiddenStatesAndPositionIdsFromThePaddingIndex() throws IOException {
+        HfOracleCase c = HfOracleCase.load(CASE);
         try (NDManager manager = NDManager.newBaseManager();
                 MPNetModel model = MPNetModel.fromPretrained(c.dir(), manager, 1)) {
+            assertEquals(List.of(), model.loadReport().newlyInitialized());
+            NDArray hidden = model.forward(c.inputIds(manager), c.attentionMask(manager), false);
+            assertEquals(c.expectedShape("last_hidden_state"), hidden.getShape());
+            c.assertWithin("last_hidden_state", hidden.toFloatArray());
             NDArray positions = model.positionIds(c.inputIds(manager));
             assertEquals(c.expectedShape("position_ids"), positions.getShape());
             assertArrayEquals(c.expectedLongs("position_ids"), positions.toLongArray());

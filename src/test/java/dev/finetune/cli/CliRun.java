@@ -1,0 +1,52 @@
+package dev.finetune.cli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import picocli.CommandLine;
+
+/** The jar's command line run in this JVM, as a user runs it, with what it printed; for the token-classification tests. */
+final class CliRun {
+    private CliRun() {}
+
+    /** The exit code, stdout, and stderr (picocli's own messages and the trainer's log lines). */
+    record Result(int code, String out, String err) {}
+
+    static Result run(String... args) {
+        PrintStream originalOut = System.out;
+        PrintStream originalErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        StringWriter err = new StringWriter();
+        CommandLine cli = Main.commandLine();
+        cli.setErr(new PrintWriter(err, true));
+        int code;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
+        try {
+            code = cli.execute(args);
+        } finally {
+            System.setOut(originalOut);
+            System.setErr(originalErr);
+        }
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err + log.toString(StandardCharsets.UTF_8));
+    }
+
+    /** The rows of a JSON lines file as Parquet (DuckDB, as the trainer reads Parquet): lists become list columns. */
+    static Path toParquet(Path jsonl) throws Exception {
+        Path parquet = jsonl.resolveSibling(jsonl.getFileName().toString().replace(".jsonl", ".parquet"));
+        try (Connection connection = DriverManager.getConnection("jdbc:duckdb:");
+                Statement statement = connection.createStatement()) {
+            statement.execute("SET autoinstall_known_extensions = false");
+            statement.execute("COPY (SELECT * FROM read_json('" + jsonl.toAbsolutePath() + "', format = 'newline_delimited')) TO '"
+                    + parquet + "' (FORMAT PARQUET)");
+        }
+        return parquet;
+    }
+}
