@@ -70,10 +70,11 @@ class TokenClassificationRunTest {
             assertEquals(new WeightLoadReport(List.of(), List.of()), model.loadReport(), "final/ loads with no missing or unused keys");
         }
 
-        // predict: one line per row, a tag per word, logits per token; its test_loss is the last eval_loss.
+        // predict: one line per row, a tag per word, logits per token; with the evaluation's batches (the HF Trainer's
+        // loss weighs each batch's token mean by its rows) its test_loss is the last eval_loss.
         Path predictions = tmp.resolve("predictions.jsonl");
         CliRun.Result predicted = CliRun.run("predict", "--model", finalDir.toString(), "--data", tmp.resolve("data/validation.jsonl").toString(),
-                "--max-length", "48", "--output", predictions.toString());
+                "--max-length", "48", "--batch-size", "8", "--output", predictions.toString());
         assertEquals(0, predicted.code(), predicted.err() + predicted.out());
         assertTrue(evals.get(1).contains(predicted.out().substring(predicted.out().indexOf("'test_loss': ") + 6,
                 predicted.out().indexOf(", 'test_precision'"))), predicted.out() + " vs " + evals.get(1));

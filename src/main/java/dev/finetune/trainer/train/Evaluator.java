@@ -39,14 +39,17 @@ public final class Evaluator {
     public Predictions predict(EvalBatchSource data) {
         long start = System.nanoTime();
         List<Prediction> rows = new ArrayList<>(data.rowCount());
+        List<Integer> batchRows = new ArrayList<>(data.batchCount());
         try (NDManager manager = NDManager.newBaseManager(model.device())) {
             for (int b = 0; b < data.batchCount(); b++) {
                 // One sub-manager per batch: inputs, intermediates and logits are freed together.
                 try (NDManager batchManager = manager.newSubManager()) {
                     Batch batch = data.batch(b, batchManager);
                     NDArray logits = model.forward(batch.inputIds(), batch.tokenTypeIds(), batch.attentionMask(), false);
-                    rows.addAll(logits.getShape().dimension() == 3
-                            ? toTokenRows(logits, batch.labels(), batch.attentionMask()) : toRows(logits, batch.labels()));
+                    List<Prediction> batchPredictions = logits.getShape().dimension() == 3
+                            ? toTokenRows(logits, batch.labels(), batch.attentionMask()) : toRows(logits, batch.labels());
+                    rows.addAll(batchPredictions);
+                    batchRows.add(batchPredictions.size());
                 }
             }
         }
@@ -54,7 +57,7 @@ public final class Evaluator {
         Map<String, Double> metrics = new LinkedHashMap<>();
         boolean labelled = !rows.isEmpty() && rows.stream().allMatch(Prediction::labelled);
         if (labelled) {
-            metrics.putAll(objective.metrics(rows));
+            metrics.putAll(objective.metrics(rows, batchRows));
         }
         metrics.put("eval_runtime", TrainerLogFormat.round(runtime, 4));
         metrics.put("eval_samples_per_second", TrainerLogFormat.round(rows.size() / runtime, 3));

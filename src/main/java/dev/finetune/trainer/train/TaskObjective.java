@@ -22,6 +22,15 @@ public interface TaskObjective {
     /** eval_loss and the task's metrics, eval_-prefixed, over labelled rows. */
     Map<String, Double> metrics(List<Prediction> rows);
 
+    /**
+     * The same, knowing how many rows each evaluation batch had ({@code batchRows}, in order): the HF Trainer's
+     * eval_loss is the mean of each batch's loss repeated once per row, which only differs from the mean over the
+     * split's loss items when a batch's items are not proportional to its rows (token classification).
+     */
+    default Map<String, Double> metrics(List<Prediction> rows, List<Integer> batchRows) {
+        return metrics(rows);
+    }
+
     /** The objective of a problem_type (transformers' names) with {@code numLabels} outputs. */
     static TaskObjective of(String problemType, int numLabels) {
         if (problemType == null || "single_label_classification".equals(problemType)) {

@@ -40,12 +40,21 @@ public final class TokenClassificationObjective implements TaskObjective {
         return batch.labelledTokens();
     }
 
+    /** Scored as one batch: eval_loss is the mean over every labelled token. */
     @Override
     public Map<String, Double> metrics(List<Prediction> rows) {
+        return metrics(rows, List.of(rows.size()));
+    }
+
+    @Override
+    public Map<String, Double> metrics(List<Prediction> rows, List<Integer> batchRows) {
+        if (batchRows.stream().mapToInt(Integer::intValue).sum() != rows.size()) {
+            throw new IllegalArgumentException("batches of " + batchRows + " rows for " + rows.size() + " rows");
+        }
+        double[] rowLoss = new double[rows.size()];
+        long[] rowLabelled = new long[rows.size()];
         List<List<String>> gold = new ArrayList<>(rows.size());
         List<List<String>> predicted = new ArrayList<>(rows.size());
-        double lossSum = 0;
-        long labelled = 0;
         for (int i = 0; i < rows.size(); i++) {
             Prediction row = rows.get(i);
             List<String> rowGold = new ArrayList<>();
@@ -60,8 +69,8 @@ public final class TokenClassificationObjective implements TaskObjective {
                             + tagNames.size() + " labels");
                 }
                 float[] logits = row.tokenLogits()[t];
-                lossSum += CrossEntropy.row(logits, label);
-                labelled++;
+                rowLoss[i] += CrossEntropy.row(logits, label);
+                rowLabelled[i]++;
                 rowGold.add(tagNames.get(label));
                 rowPredicted.add(tagNames.get(argmax(logits)));
             }
@@ -70,14 +79,37 @@ public final class TokenClassificationObjective implements TaskObjective {
         }
         EntityMetrics.Scores scores = EntityMetrics.score(gold, predicted);
         Map<String, Double> metrics = new LinkedHashMap<>();
-        // The mean over every labelled token of the split (the HF Trainer averages per-batch means, weighted by rows:
-        // the same when the split is one batch).
-        metrics.put("eval_loss", labelled == 0 ? Double.NaN : lossSum / labelled);
+        metrics.put("eval_loss", batchWeightedLoss(rowLoss, rowLabelled, batchRows));
         metrics.put("eval_precision", scores.precision());
         metrics.put("eval_recall", scores.recall());
         metrics.put("eval_f1", scores.f1());
         metrics.put("eval_accuracy", scores.accuracy());
         return metrics;
+    }
+
+    /**
+     * The HF Trainer's eval_loss: each batch's mean over its labelled tokens, repeated once per row of the batch,
+     * then averaged. A batch without a labelled token (every word truncated away) has no mean (NaN in torch); it is
+     * left out rather than making the whole evaluation NaN.
+     */
+    private static double batchWeightedLoss(double[] rowLoss, long[] rowLabelled, List<Integer> batchRows) {
+        double weighted = 0;
+        long rows = 0;
+        int from = 0;
+        for (int size : batchRows) {
+            double sum = 0;
+            long labelled = 0;
+            for (int i = from; i < from + size; i++) {
+                sum += rowLoss[i];
+                labelled += rowLabelled[i];
+            }
+            if (labelled > 0) {
+                weighted += size * (sum / labelled);
+                rows += size;
+            }
+            from += size;
+        }
+        return rows == 0 ? Double.NaN : weighted / rows;
     }
 
     /** The class with the highest logit (the first of ties, as torch's argmax). */

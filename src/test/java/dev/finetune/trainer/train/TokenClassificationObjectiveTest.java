@@ -70,6 +70,23 @@ class TokenClassificationObjectiveTest {
         assertEquals(List.of("eval_loss", "eval_precision", "eval_recall", "eval_f1", "eval_accuracy"), List.copyOf(metrics.keySet()));
     }
 
+    @Test
+    void evalLossIsTheMeanOfBatchLossesWeightedByRowsAsTheHfTrainer() {
+        // Batch 0: one row with 1 labelled token; batch 1: two rows with 3 labelled tokens between them.
+        Prediction a = Prediction.ofTokens(new float[][] {{0, 0, 0}, {2, 0, 0}}, new int[] {-100, 0});
+        Prediction b = Prediction.ofTokens(new float[][] {{0, 0, 0}, {0, 1, 0}, {0, 0, 3}}, new int[] {-100, 1, 2});
+        Prediction c = Prediction.ofTokens(new float[][] {{0, 0, 0}, {1, 1, 0}}, new int[] {-100, 0});
+        double batch0 = ce(new float[] {2, 0, 0}, 0);
+        double batch1 = (ce(new float[] {0, 1, 0}, 1) + ce(new float[] {0, 0, 3}, 2) + ce(new float[] {1, 1, 0}, 0)) / 3;
+        TokenClassificationObjective objective = new TokenClassificationObjective(TAGS);
+        // HF: losses.repeat(batch_size) per batch, then the mean: (1 * batch0 + 2 * batch1) / 3.
+        assertEquals((batch0 + 2 * batch1) / 3, objective.metrics(List.of(a, b, c), List.of(1, 2)).get("eval_loss"), 1e-12);
+        // One batch: the mean over the four labelled tokens, which differs.
+        double flat = (batch0 + 3 * batch1) / 4;
+        assertEquals(flat, objective.metrics(List.of(a, b, c)).get("eval_loss"), 1e-12);
+        assertEquals(flat, objective.metrics(List.of(a, b, c), List.of(3)).get("eval_loss"), 1e-12);
+    }
+
     /**
      * tok_cls_loss of every hf-oracle case with a token head: through this objective on the fixture's own
      * tok_cls_logits (float64 rounded to float32) and on the logits of the family's token classifier loaded from
