@@ -38,6 +38,22 @@ public final class TaskRules {
     }
 
     /**
+     * The problem_type a job trains with, given its model's config.json {@code problem_type} (null when it has none):
+     * spec.task.problemType when set; else the checkpoint's, as from_pretrained keeps config.json's problem_type,
+     * when it fits numLabels (a classification needs two labels or more); else as {@link #problemType(TaskSpec)}
+     * infers it.
+     */
+    public static String problemType(TaskSpec task, String checkpointProblemType) {
+        if (task.problemType != null || checkpointProblemType == null) {
+            return problemType(task);
+        }
+        boolean fits = REGRESSION.equals(checkpointProblemType)
+                || ((SINGLE_LABEL.equals(checkpointProblemType) || MULTI_LABEL.equals(checkpointProblemType))
+                        && task.numLabels != null && task.numLabels >= 2);
+        return fits ? checkpointProblemType : problemType(task);
+    }
+
+    /**
      * The evaluation metrics the trainer logs for this task (without the eval_ prefix), the names metricForBestModel
      * may take: single-label has f1 for two classes and macro_f1 for more (as the trainer's metrics), multi-label
      * subset accuracy and micro/macro F1, regression mse and GLUE STS-B's pearson and spearmanr.

@@ -20,7 +20,8 @@ public class TaskSpec {
     public String type = "SequenceClassification";
 
     @JsonPropertyDescription("As transformers' problem_type: single_label_classification, multi_label_classification or"
-            + " regression. Unset: regression when numLabels is 1, else single_label_classification.")
+            + " regression. Unset: the model's config.json problem_type when it has one that fits numLabels (as"
+            + " from_pretrained keeps it), else regression when numLabels is 1, else single_label_classification.")
     @Pattern("^(single_label_classification|multi_label_classification|regression)$")
     public String problemType;
 

@@ -97,6 +97,7 @@ public final class TrainingJob {
         progress.stage("Downloading", "model " + spec.model.uri);
         Path modelDir = sources.resolveModel(spec.model, pins);
         EncoderConfig modelConfig = ModelFolderCheck.check(modelDir, spec.task.maxLength, "spec.task.maxLength");
+        keepCheckpointProblemType(spec, modelConfig, modelDir);
         progress.stage("Downloading", "dataset " + spec.dataset.uri);
         DatasetFiles files = sources.resolveDataset(spec.dataset, pins);
         progress.sources(pins.sources());
@@ -154,6 +155,29 @@ public final class TrainingJob {
         List<String> errors = TaskRules.errors(spec.task);
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", errors));
+        }
+    }
+
+    /**
+     * spec.task.problemType unset: the model's config.json problem_type where it fits numLabels, as from_pretrained
+     * keeps it (TaskRules); set on the spec so the data, the loss and the saved config all follow it. The operator
+     * cannot read the checkpoint, so metricForBestModel is checked again against the resolved type (exit 2).
+     */
+    static void keepCheckpointProblemType(FineTuneJobSpec spec, EncoderConfig modelConfig, Path modelDir) {
+        if (spec.task.problemType != null || TaskRules.isTokenClassification(spec.task)) {
+            return;
+        }
+        String resolved = TaskRules.problemType(spec.task, modelConfig.problemType());
+        if (resolved.equals(TaskRules.problemType(spec.task))) {
+            return;
+        }
+        LOG.info("spec.task.problemType is unset: training as {}, the problem_type of {}", resolved,
+                modelDir.resolve("config.json"));
+        spec.task.problemType = resolved;
+        String metricError = spec.training == null ? null : TaskRules.metricError(spec.task, spec.training.metricForBestModel);
+        if (metricError != null) {
+            throw new IllegalArgumentException(metricError + ": problem_type " + resolved + " comes from "
+                    + modelDir.resolve("config.json") + " (set spec.task.problemType to choose another)");
         }
     }
 

@@ -8,6 +8,8 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.finetune.api.TaskRules;
+import dev.finetune.api.TaskSpec;
 import dev.finetune.trainer.data.TinyRobertaTokenizer;
 import dev.finetune.trainer.model.ModelFamilies;
 import dev.finetune.trainer.model.SafetensorsReader;
@@ -29,6 +31,7 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -198,6 +201,55 @@ class ProblemTypeRunTest {
      * pairs: as label sets of {@link #LABELS} (the MRPC class, plus "long" when the first sentence has over 20 words;
      * some rows have no label at all) or as a 0-5 score (5 x the word overlap of the pair, plus 1 for a paraphrase).
      */
+    /**
+     * As from_pretrained keeps config.json's problem_type: a job that leaves spec.task.problemType unset trains a
+     * multi-label checkpoint as multi-label (BCE, its metrics, saved so); a checkpoint's problem_type that does not
+     * fit numLabels (single-label with one label) is not taken, and a metricForBestModel the resolved type does not
+     * log is refused before training, naming config.json.
+     */
+    @Test
+    void anUnsetProblemTypeIsTheCheckpointsAsFromPretrainedKeepsIt() throws Exception {
+        Path manifest = job("bert", "multi_label_classification");
+        String spec = Files.readString(manifest);
+        Files.writeString(manifest, spec.replace("    problemType: multi_label_classification\n", "")
+                .replace("metricForBestModel: f1", "metricForBestModel: macro_f1"));
+        Path config = tmp.resolve("model/config.json");
+        Files.writeString(config, Files.readString(config).replace("{", "{\"problem_type\": \"multi_label_classification\", "));
+        Path out = tmp.resolve("out");
+        Result trained = run("run", manifest.toString(), "--output", out.toString(), "--no-progress-bar");
+        assertEquals(0, trained.code, trained.err + trained.out);
+        assertTrue(trained.out.contains("'eval_f1': "), "multi-label's micro F1 in the eval log:\n" + trained.out);
+        assertFalse(trained.out.contains("'eval_matthews_correlation'"), trained.out);
+        assertEquals("multi_label_classification",
+                JSON.readTree(out.resolve("final/config.json").toFile()).get("problem_type").asText());
+
+        // The same checkpoint with a metric only single-label logs: refused before training, naming the source.
+        Files.writeString(manifest, Files.readString(manifest).replace("metricForBestModel: macro_f1",
+                "metricForBestModel: matthews_correlation"));
+        Path refusedOut = tmp.resolve("refused");
+        Result refused = run("run", manifest.toString(), "--output", refusedOut.toString(), "--no-progress-bar");
+        assertEquals(2, refused.code, refused.err + refused.out);
+        String message = refused.err + refused.out;
+        assertTrue(message.contains("spec.training.metricForBestModel must be one of loss, accuracy, f1, macro_f1"), message);
+        assertTrue(message.contains(config.toString()), message);
+        assertFalse(message.contains("\tat "), "no stack trace: " + message);
+        assertFalse(Files.exists(refusedOut.resolve("checkpoint-3")), "nothing trained");
+    }
+
+    @Test
+    void aCheckpointsProblemTypeThatDoesNotFitNumLabelsIsNotTaken() {
+        TaskSpec task = new TaskSpec();
+        task.numLabels = 1;
+        assertEquals("regression", TaskRules.problemType(task, "single_label_classification"));
+        assertEquals("regression", TaskRules.problemType(task, "multi_label_classification"));
+        task.numLabels = 3;
+        assertEquals("multi_label_classification", TaskRules.problemType(task, "multi_label_classification"));
+        assertEquals("regression", TaskRules.problemType(task, "regression"));
+        assertEquals("single_label_classification", TaskRules.problemType(task, null));
+        task.problemType = "single_label_classification";
+        assertEquals("single_label_classification", TaskRules.problemType(task, "regression"), "the spec wins");
+    }
+
     private Path job(String modelType, String problemType) throws IOException {
         boolean multiLabel = problemType.equals("multi_label_classification");
         Path model = tmp.resolve("model");
