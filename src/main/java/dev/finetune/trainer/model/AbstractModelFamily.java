@@ -34,7 +34,8 @@ public abstract class AbstractModelFamily<C extends EncoderConfig> implements Mo
     private final Initializer<C, ? extends TokenClassificationModel> tokenClassifierInitializer;
 
     /** @param configParser the config class's {@code fromJson(json, source)} */
-    protected AbstractModelFamily(String modelType, Class<C> configClass, BiFunction<ObjectNode, String, C> configParser,
+    protected AbstractModelFamily(String modelType, Class<C> configClass,
+            BiFunction<ObjectNode, String, C> configParser,
             Loader<C, ? extends SequenceClassificationModel> sequenceClassifierLoader,
             Initializer<C, ? extends SequenceClassificationModel> sequenceClassifierInitializer,
             Loader<C, ? extends TokenClassificationModel> tokenClassifierLoader,

@@ -1,6 +1,7 @@
 package dev.finetune.trainer.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,6 +25,12 @@ public abstract class AbstractPretrainedModel implements PretrainedModel {
     /** The parameters fp16 keeps in float32 (the LayerNorm ones). */
     private final Set<NDArray> float32Kept = Collections.newSetFromMap(new IdentityHashMap<>());
 
+    /** A head class's constructor: the encoder and head of {@code config}, made by {@code params}. */
+    @FunctionalInterface
+    protected interface Constructor<C, M> {
+        M create(C config, NDManager manager, ParameterFactory params);
+    }
+
     /**
      * Takes the parameters {@code params} has made (the encoder's and the head's, already, in checkpoint order) and
      * what loading matched.
@@ -40,6 +47,25 @@ public abstract class AbstractPretrainedModel implements PretrainedModel {
                 float32Kept.add(array);
             }
         });
+    }
+
+    /**
+     * from_pretrained: the model of {@code config}, its parameters from {@code weights} where they are there, else
+     * initialised from {@code seed}; closes {@code weights}.
+     */
+    protected static <C extends EncoderConfig, M> M load(PretrainedWeights weights, C config, NDManager manager,
+            long seed, Constructor<C, M> constructor) throws IOException {
+        try (weights) {
+            return ParameterFactory.build(manager, seed, config.initializerRange(), weights,
+                    (modelManager, params) -> constructor.create(config, modelManager, params));
+        }
+    }
+
+    /** A randomly initialised model of {@code config} (the same seed gives the same weights). */
+    protected static <C extends EncoderConfig, M> M initialise(C config, NDManager manager, long seed,
+            Constructor<C, M> constructor) {
+        return ParameterFactory.build(manager, seed, config.initializerRange(), null,
+                (modelManager, params) -> constructor.create(config, modelManager, params));
     }
 
     /** The head's logits, in the activations' dtype, each parameter replaced by {@code weights.apply(parameter)}. */

@@ -11,7 +11,8 @@ import java.util.function.UnaryOperator;
  * transformers' BertForSequenceClassification: the encoder under "bert.", dropout on the pooled [CLS] vector, and a
  * linear "classifier" to {@code num_labels} logits. Saves and loads the Hugging Face folder layout.
  */
-public final class BertForSequenceClassification extends AbstractPretrainedModel implements SequenceClassificationModel {
+public final class BertForSequenceClassification extends AbstractPretrainedModel
+        implements SequenceClassificationModel {
     static final String CONFIG_FILE = "config.json";
     public static final String ARCHITECTURE = "BertForSequenceClassification";
 
@@ -47,20 +48,12 @@ public final class BertForSequenceClassification extends AbstractPretrainedModel
     /** Loads {@code dir}'s weights into a model of {@code config} (its labels already set), as from_pretrained. */
     public static BertForSequenceClassification fromPretrained(Path dir, BertConfig config, NDManager manager, long seed)
             throws IOException {
-        try (PretrainedWeights weights = PretrainedWeights.open(dir)) {
-            return build(config, manager, seed, weights);
-        }
+        return load(PretrainedWeights.open(dir), config, manager, seed, BertForSequenceClassification::new);
     }
 
     /** A randomly initialised model (from {@code seed}: the same seed gives the same weights). */
     public static BertForSequenceClassification fromConfig(BertConfig config, NDManager manager, long seed) {
-        return build(config, manager, seed, null);
-    }
-
-    private static BertForSequenceClassification build(BertConfig config, NDManager parent, long seed,
-            PretrainedWeights weights) {
-        return ParameterFactory.build(parent, seed, config.initializerRange(), weights,
-                (manager, params) -> new BertForSequenceClassification(config, manager, params));
+        return initialise(config, manager, seed, BertForSequenceClassification::new);
     }
 
     @Override

@@ -49,20 +49,13 @@ public final class AlbertForSequenceClassification extends AbstractPretrainedMod
     /** Loads {@code dir}'s weights into a model of {@code config} (its labels already set), as from_pretrained. */
     public static AlbertForSequenceClassification fromPretrained(Path dir, AlbertConfig config, NDManager manager,
             long seed) throws IOException {
-        try (PretrainedWeights weights = PretrainedWeights.open(dir, AlbertModel.BASE_MODEL_PREFIX)) {
-            return build(config, manager, seed, weights);
-        }
+        return load(PretrainedWeights.open(dir, AlbertModel.BASE_MODEL_PREFIX),
+                config, manager, seed, AlbertForSequenceClassification::new);
     }
 
     /** A randomly initialised model (the same seed gives the same weights). */
     public static AlbertForSequenceClassification fromConfig(AlbertConfig config, NDManager manager, long seed) {
-        return build(config, manager, seed, null);
-    }
-
-    private static AlbertForSequenceClassification build(AlbertConfig config, NDManager parent, long seed,
-            PretrainedWeights weights) {
-        return ParameterFactory.build(parent, seed, config.initializerRange(), weights,
-                (manager, params) -> new AlbertForSequenceClassification(config, manager, params));
+        return initialise(config, manager, seed, AlbertForSequenceClassification::new);
     }
 
     @Override

@@ -52,20 +52,13 @@ public final class DebertaV2ForSequenceClassification extends AbstractPretrained
     /** Loads {@code dir}'s weights into a model of {@code config} (its labels already set), as from_pretrained. */
     public static DebertaV2ForSequenceClassification fromPretrained(Path dir, DebertaV2Config config, NDManager manager, long seed)
             throws IOException {
-        try (PretrainedWeights weights = PretrainedWeights.open(dir, DebertaV2Model.BASE_MODEL_PREFIX)) {
-            return build(config, manager, seed, weights);
-        }
+        return load(PretrainedWeights.open(dir, DebertaV2Model.BASE_MODEL_PREFIX),
+                config, manager, seed, DebertaV2ForSequenceClassification::new);
     }
 
     /** A randomly initialised model (the same seed gives the same weights). */
     public static DebertaV2ForSequenceClassification fromConfig(DebertaV2Config config, NDManager manager, long seed) {
-        return build(config, manager, seed, null);
-    }
-
-    private static DebertaV2ForSequenceClassification build(DebertaV2Config config, NDManager parent, long seed,
-            PretrainedWeights weights) {
-        return ParameterFactory.build(parent, seed, config.initializerRange(), weights,
-                (manager, params) -> new DebertaV2ForSequenceClassification(config, manager, params));
+        return initialise(config, manager, seed, DebertaV2ForSequenceClassification::new);
     }
 
     @Override

@@ -54,20 +54,13 @@ public final class DistilBertForSequenceClassification extends AbstractPretraine
     /** Loads {@code dir}'s weights into a model of {@code config} (its labels already set), as from_pretrained. */
     public static DistilBertForSequenceClassification fromPretrained(Path dir, DistilBertConfig config, NDManager manager,
             long seed) throws IOException {
-        try (PretrainedWeights weights = PretrainedWeights.open(dir, DistilBertModel.BASE_MODEL_PREFIX)) {
-            return build(config, manager, seed, weights);
-        }
+        return load(PretrainedWeights.open(dir, DistilBertModel.BASE_MODEL_PREFIX),
+                config, manager, seed, DistilBertForSequenceClassification::new);
     }
 
     /** A randomly initialised model (the same seed gives the same weights). */
     public static DistilBertForSequenceClassification fromConfig(DistilBertConfig config, NDManager manager, long seed) {
-        return build(config, manager, seed, null);
-    }
-
-    private static DistilBertForSequenceClassification build(DistilBertConfig config, NDManager parent, long seed,
-            PretrainedWeights weights) {
-        return ParameterFactory.build(parent, seed, config.initializerRange(), weights,
-                (manager, params) -> new DistilBertForSequenceClassification(config, manager, params));
+        return initialise(config, manager, seed, DistilBertForSequenceClassification::new);
     }
 
     @Override
@@ -84,9 +77,8 @@ public final class DistilBertForSequenceClassification extends AbstractPretraine
     protected NDArray logits(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training,
             UnaryOperator<NDArray> weights) {
         NDArray first = distilbert.forward(inputIds, attentionMask, training, weights).get(new NDIndex(":, 0"));
-        NDArray x = BertModel.dropout(Activation.relu(preClassifier.forward(first, weights)), config.seqClassifDropout(),
-                training);
-        return classifier.forward(x, weights);
+        NDArray x = Activation.relu(preClassifier.forward(first, weights));
+        return classifier.forward(BertModel.dropout(x, config.seqClassifDropout(), training), weights);
     }
 
     @Override

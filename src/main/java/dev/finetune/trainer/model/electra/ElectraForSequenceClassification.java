@@ -50,20 +50,13 @@ public final class ElectraForSequenceClassification extends AbstractPretrainedMo
     /** Loads {@code dir}'s weights into a model of {@code config} (its labels already set), as from_pretrained. */
     public static ElectraForSequenceClassification fromPretrained(Path dir, ElectraConfig config, NDManager manager,
             long seed) throws IOException {
-        try (PretrainedWeights weights = PretrainedWeights.open(dir, ElectraModel.BASE_MODEL_PREFIX)) {
-            return build(config, manager, seed, weights);
-        }
+        return load(PretrainedWeights.open(dir, ElectraModel.BASE_MODEL_PREFIX),
+                config, manager, seed, ElectraForSequenceClassification::new);
     }
 
     /** A randomly initialised model (the same seed gives the same weights). */
     public static ElectraForSequenceClassification fromConfig(ElectraConfig config, NDManager manager, long seed) {
-        return build(config, manager, seed, null);
-    }
-
-    private static ElectraForSequenceClassification build(ElectraConfig config, NDManager parent, long seed,
-            PretrainedWeights weights) {
-        return ParameterFactory.build(parent, seed, config.initializerRange(), weights,
-                (manager, params) -> new ElectraForSequenceClassification(config, manager, params));
+        return initialise(config, manager, seed, ElectraForSequenceClassification::new);
     }
 
     @Override

@@ -31,8 +31,8 @@ public final class MPNetForSequenceClassification extends AbstractPretrainedMode
     }
 
     /** {@code mpnet}, then {@code classifier}: the checkpoint and initialisation order of the parameters. */
-    private MPNetForSequenceClassification(MPNetConfig config, MPNetModel mpnet, FirstTokenClassificationHead classifier,
-            ParameterFactory params) {
+    private MPNetForSequenceClassification(MPNetConfig config, MPNetModel mpnet,
+            FirstTokenClassificationHead classifier, ParameterFactory params) {
         super(config, ARCHITECTURE, params);
         this.config = config;
         this.mpnet = mpnet;
@@ -48,20 +48,13 @@ public final class MPNetForSequenceClassification extends AbstractPretrainedMode
     /** Loads {@code dir}'s weights into a model of {@code config} (its labels already set), as from_pretrained. */
     public static MPNetForSequenceClassification fromPretrained(Path dir, MPNetConfig config, NDManager manager, long seed)
             throws IOException {
-        try (PretrainedWeights weights = PretrainedWeights.open(dir, MPNetModel.BASE_MODEL_PREFIX)) {
-            return build(config, manager, seed, weights);
-        }
+        return load(PretrainedWeights.open(dir, MPNetModel.BASE_MODEL_PREFIX),
+                config, manager, seed, MPNetForSequenceClassification::new);
     }
 
     /** A randomly initialised model (the same seed gives the same weights). */
     public static MPNetForSequenceClassification fromConfig(MPNetConfig config, NDManager manager, long seed) {
-        return build(config, manager, seed, null);
-    }
-
-    private static MPNetForSequenceClassification build(MPNetConfig config, NDManager parent, long seed,
-            PretrainedWeights weights) {
-        return ParameterFactory.build(parent, seed, config.initializerRange(), weights,
-                (manager, params) -> new MPNetForSequenceClassification(config, manager, params));
+        return initialise(config, manager, seed, MPNetForSequenceClassification::new);
     }
 
     @Override

@@ -49,20 +49,13 @@ public final class RobertaForSequenceClassification extends AbstractPretrainedMo
     /** Loads {@code dir}'s weights into a model of {@code config} (its labels already set), as from_pretrained. */
     public static RobertaForSequenceClassification fromPretrained(Path dir, RobertaConfig config, NDManager manager,
             long seed) throws IOException {
-        try (PretrainedWeights weights = PretrainedWeights.open(dir, RobertaModel.BASE_MODEL_PREFIX)) {
-            return build(config, manager, seed, weights);
-        }
+        return load(PretrainedWeights.open(dir, RobertaModel.BASE_MODEL_PREFIX),
+                config, manager, seed, RobertaForSequenceClassification::new);
     }
 
     /** A randomly initialised model (the same seed gives the same weights). */
     public static RobertaForSequenceClassification fromConfig(RobertaConfig config, NDManager manager, long seed) {
-        return build(config, manager, seed, null);
-    }
-
-    private static RobertaForSequenceClassification build(RobertaConfig config, NDManager parent, long seed,
-            PretrainedWeights weights) {
-        return ParameterFactory.build(parent, seed, config.initializerRange(), weights,
-                (manager, params) -> new RobertaForSequenceClassification(config, manager, params));
+        return initialise(config, manager, seed, RobertaForSequenceClassification::new);
     }
 
     @Override
