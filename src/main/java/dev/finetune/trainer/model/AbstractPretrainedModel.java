@@ -27,7 +27,7 @@ public abstract class AbstractPretrainedModel implements PretrainedModel {
 
     /** A head class's constructor: the encoder and head of {@code config}, made by {@code params}. */
     @FunctionalInterface
-    protected interface Constructor<C, M> {
+    protected interface ModelConstructor<C, M> {
         M create(C config, NDManager manager, ParameterFactory params);
     }
 
@@ -54,7 +54,7 @@ public abstract class AbstractPretrainedModel implements PretrainedModel {
      * initialised from {@code seed}; closes {@code weights}.
      */
     protected static <C extends EncoderConfig, M> M load(PretrainedWeights weights, C config, NDManager manager,
-            long seed, Constructor<C, M> constructor) throws IOException {
+            long seed, ModelConstructor<C, M> constructor) throws IOException {
         try (weights) {
             return ParameterFactory.build(manager, seed, config.initializerRange(), weights,
                     (modelManager, params) -> constructor.create(config, modelManager, params));
@@ -63,7 +63,7 @@ public abstract class AbstractPretrainedModel implements PretrainedModel {
 
     /** A randomly initialised model of {@code config} (the same seed gives the same weights). */
     protected static <C extends EncoderConfig, M> M initialise(C config, NDManager manager, long seed,
-            Constructor<C, M> constructor) {
+            ModelConstructor<C, M> constructor) {
         return ParameterFactory.build(manager, seed, config.initializerRange(), null,
                 (modelManager, params) -> constructor.create(config, modelManager, params));
     }
