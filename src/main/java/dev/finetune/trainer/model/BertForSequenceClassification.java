@@ -2,46 +2,36 @@ package dev.finetune.trainer.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.nn.core.Linear;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.function.UnaryOperator;
-import ai.djl.ndarray.types.DataType;
-import java.util.Collections;
-import java.util.IdentityHashMap;
-import java.util.Set;
 
 /**
  * transformers' BertForSequenceClassification: the encoder under "bert.", dropout on the pooled [CLS] vector, and a
  * linear "classifier" to {@code num_labels} logits. Saves and loads the Hugging Face folder layout.
  */
-public final class BertForSequenceClassification implements SequenceClassificationModel {
+public final class BertForSequenceClassification extends AbstractPretrainedModel
+        implements SequenceClassificationModel {
     static final String CONFIG_FILE = "config.json";
+    public static final String ARCHITECTURE = "BertForSequenceClassification";
 
     private final BertConfig config;
     private final BertModel bert;
-    private final NDArray classifierWeight;
-    private final NDArray classifierBias;
-    private final LinkedHashMap<String, NDArray> parameters;
-    private final WeightLoadReport loadReport;
-    /** The parameters fp16 keeps in float32 (the LayerNorm ones). */
-    private final Set<NDArray> float32Kept = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final LinearLayer classifier;
 
     private BertForSequenceClassification(BertConfig config, NDManager manager, ParameterFactory params) {
+        this(config, new BertModel(config, manager, params, PretrainedWeights.BASE_MODEL_PREFIX),
+                LinearLayer.create(params, "classifier.", config.numLabels(), config.hiddenSize()), params);
+    }
+
+    /** {@code bert}, then {@code classifier}: the checkpoint and initialisation order of the parameters. */
+    private BertForSequenceClassification(BertConfig config, BertModel bert, LinearLayer classifier,
+            ParameterFactory params) {
+        super(config, ARCHITECTURE, params);
         this.config = config;
-        bert = new BertModel(config, manager, params, PretrainedWeights.BASE_MODEL_PREFIX);
-        classifierWeight = params.linearWeight("classifier.weight", config.numLabels(), config.hiddenSize());
-        classifierBias = params.bias("classifier.bias", config.numLabels());
-        parameters = new LinkedHashMap<>(params.parameters());
-        loadReport = params.loadReport("BertForSequenceClassification");
-        parameters.forEach((name, array) -> {
-            if (MixedPrecision.isLayerNorm(name)) {
-                float32Kept.add(array);
-            }
-        });
+        this.bert = bert;
+        this.classifier = classifier;
     }
 
     /**
@@ -58,20 +48,12 @@ public final class BertForSequenceClassification implements SequenceClassificati
     /** Loads {@code dir}'s weights into a model of {@code config} (its labels already set), as from_pretrained. */
     public static BertForSequenceClassification fromPretrained(Path dir, BertConfig config, NDManager manager, long seed)
             throws IOException {
-        try (PretrainedWeights weights = PretrainedWeights.open(dir)) {
-            return build(config, manager, seed, weights);
-        }
+        return load(PretrainedWeights.open(dir), config, manager, seed, BertForSequenceClassification::new);
     }
 
     /** A randomly initialised model (from {@code seed}: the same seed gives the same weights). */
     public static BertForSequenceClassification fromConfig(BertConfig config, NDManager manager, long seed) {
-        return build(config, manager, seed, null);
-    }
-
-    private static BertForSequenceClassification build(BertConfig config, NDManager parent, long seed,
-            PretrainedWeights weights) {
-        return ParameterFactory.build(parent, seed, config.initializerRange(), weights,
-                (manager, params) -> new BertForSequenceClassification(config, manager, params));
+        return initialise(config, manager, seed, BertForSequenceClassification::new);
     }
 
     @Override
@@ -84,40 +66,12 @@ public final class BertForSequenceClassification implements SequenceClassificati
         return bert;
     }
 
-    /** int64 (B,T) inputs; returns float32 logits (B, numLabels). */
-    public NDArray forward(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training) {
-        return forward(inputIds, tokenTypeIds, attentionMask, training, UnaryOperator.identity());
-    }
-
-    /** With each parameter replaced by {@code weights.apply(parameter)}; the logits are float32 whatever it gives. */
-    public NDArray forward(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training,
+    /** int64 (B,T) inputs; (B, numLabels) logits. */
+    @Override
+    protected NDArray logits(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training,
             UnaryOperator<NDArray> weights) {
         NDArray pooled = bert.forward(inputIds, tokenTypeIds, attentionMask, training, weights).pooledOutput();
-        pooled = BertModel.dropout(pooled, config.classifierDropoutProb(), training);
-        NDArray logits = Linear.linear(pooled, weights.apply(classifierWeight), weights.apply(classifierBias)).singletonOrThrow();
-        return AutogradCast.to(logits, DataType.FLOAT32);
-    }
-
-    /** fp16: the forward pass in float16 on casts of the float32 masters ({@link MixedPrecision}); float32 logits. */
-    public NDArray forwardFloat16(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training) {
-        return forward(inputIds, tokenTypeIds, attentionMask, training, MixedPrecision.float16Weights(float32Kept));
-    }
-
-    /** Hugging Face names in checkpoint order -> parameter arrays (gradient attached when training). */
-    public LinkedHashMap<String, NDArray> namedParameters() {
-        return parameters;
-    }
-
-    /** Which weights the checkpoint lacked or had in excess (empty lists for a randomly initialised model). */
-    public WeightLoadReport loadReport() {
-        return loadReport;
-    }
-
-    /** Writes config.json and model.safetensors into {@code dir} (created if absent), as save_pretrained. */
-    public void savePretrained(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        config.write(dir.resolve(CONFIG_FILE));
-        SafetensorsWriter.write(dir.resolve(PretrainedWeights.WEIGHTS_FILE), parameters);
+        return classifier.forward(BertModel.dropout(pooled, config.classifierDropoutProb(), training), weights);
     }
 
     @Override

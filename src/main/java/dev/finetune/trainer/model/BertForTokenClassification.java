@@ -33,20 +33,13 @@ public final class BertForTokenClassification extends AbstractTokenClassificatio
      */
     public static BertForTokenClassification fromPretrained(Path dir, BertConfig config, NDManager manager, long seed)
             throws IOException {
-        try (PretrainedWeights weights = PretrainedWeights.openForHead(dir, PretrainedWeights.BASE_MODEL_PREFIX, HEAD_SUFFIX)) {
-            return build(config, manager, seed, weights);
-        }
+        return load(PretrainedWeights.openForHead(dir, PretrainedWeights.BASE_MODEL_PREFIX, HEAD_SUFFIX),
+                config, manager, seed, BertForTokenClassification::new);
     }
 
     /** A randomly initialised model (the same seed gives the same weights). */
     public static BertForTokenClassification fromConfig(BertConfig config, NDManager manager, long seed) {
-        return build(config, manager, seed, null);
-    }
-
-    private static BertForTokenClassification build(BertConfig config, NDManager parent, long seed,
-            PretrainedWeights weights) {
-        return ParameterFactory.build(parent, seed, config.initializerRange(), weights,
-                (manager, params) -> new BertForTokenClassification(config, manager, params));
+        return initialise(config, manager, seed, BertForTokenClassification::new);
     }
 
     @Override

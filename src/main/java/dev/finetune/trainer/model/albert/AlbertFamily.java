@@ -1,45 +1,12 @@
 package dev.finetune.trainer.model.albert;
 
-import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.finetune.trainer.model.EncoderConfig;
-import dev.finetune.trainer.model.ModelFamily;
-import dev.finetune.trainer.model.SequenceClassificationModel;
-import dev.finetune.trainer.model.TokenClassificationModel;
-import java.io.IOException;
-import java.nio.file.Path;
+import dev.finetune.trainer.model.AbstractModelFamily;
 
-/** {@code model_type: albert}: AlbertConfig and AlbertForSequenceClassification. */
-public final class AlbertFamily implements ModelFamily {
-    @Override
-    public String modelType() {
-        return AlbertConfig.MODEL_TYPE;
-    }
-
-    @Override
-    public EncoderConfig parseConfig(ObjectNode json, String source) {
-        return AlbertConfig.fromJson(json, source);
-    }
-
-    @Override
-    public SequenceClassificationModel fromPretrained(Path dir, EncoderConfig config, NDManager manager, long seed)
-            throws IOException {
-        return AlbertForSequenceClassification.fromPretrained(dir, (AlbertConfig) config, manager, seed);
-    }
-
-    @Override
-    public SequenceClassificationModel fromConfig(EncoderConfig config, NDManager manager, long seed) {
-        return AlbertForSequenceClassification.fromConfig((AlbertConfig) config, manager, seed);
-    }
-
-    @Override
-    public TokenClassificationModel tokenClassifierFromPretrained(Path dir, EncoderConfig config, NDManager manager,
-            long seed) throws IOException {
-        return AlbertForTokenClassification.fromPretrained(dir, (AlbertConfig) config, manager, seed);
-    }
-
-    @Override
-    public TokenClassificationModel tokenClassifierFromConfig(EncoderConfig config, NDManager manager, long seed) {
-        return AlbertForTokenClassification.fromConfig((AlbertConfig) config, manager, seed);
+/** {@code model_type: albert}: AlbertConfig, AlbertForSequenceClassification and AlbertForTokenClassification. */
+public final class AlbertFamily extends AbstractModelFamily<AlbertConfig> {
+    public AlbertFamily() {
+        super(AlbertConfig.MODEL_TYPE, AlbertConfig.class, AlbertConfig::fromJson,
+                AlbertForSequenceClassification::fromPretrained, AlbertForSequenceClassification::fromConfig,
+                AlbertForTokenClassification::fromPretrained, AlbertForTokenClassification::fromConfig);
     }
 }

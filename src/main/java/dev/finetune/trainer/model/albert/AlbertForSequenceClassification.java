@@ -2,57 +2,41 @@ package dev.finetune.trainer.model.albert;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.core.Linear;
+import dev.finetune.trainer.model.AbstractPretrainedModel;
 import dev.finetune.trainer.model.BertModel;
-import dev.finetune.trainer.model.MixedPrecision;
+import dev.finetune.trainer.model.LinearLayer;
 import dev.finetune.trainer.model.ParameterFactory;
 import dev.finetune.trainer.model.PretrainedWeights;
-import dev.finetune.trainer.model.SafetensorsWriter;
 import dev.finetune.trainer.model.SequenceClassificationModel;
-import dev.finetune.trainer.model.WeightLoadReport;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Collections;
-import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /**
  * transformers' AlbertForSequenceClassification: the encoder and its pooler under "albert.", dropout
  * (classifier_dropout_prob) and {@code classifier} on the pooled vector.
  */
-public final class AlbertForSequenceClassification implements SequenceClassificationModel {
+public final class AlbertForSequenceClassification extends AbstractPretrainedModel
+        implements SequenceClassificationModel {
     public static final String ARCHITECTURE = "AlbertForSequenceClassification";
 
     private final AlbertConfig config;
     private final AlbertModel albert;
-    private final NDArray classifierWeight;
-    private final NDArray classifierBias;
-    private final LinkedHashMap<String, NDArray> parameters;
-    private final WeightLoadReport loadReport;
-    /** Multiplying by it turns float16 logits into float32 inside autograd (toType would detach). */
-    private final NDArray float32One;
-    /** The parameters fp16 keeps in float32 (the LayerNorm ones). */
-    private final Set<NDArray> float32Kept = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final LinearLayer classifier;
 
     private AlbertForSequenceClassification(AlbertConfig config, NDManager manager, ParameterFactory params) {
+        this(config, new AlbertModel(config, manager, params, AlbertModel.BASE_MODEL_PREFIX, true),
+                LinearLayer.create(params, "classifier.", config.numLabels(), config.hiddenSize()), params);
+    }
+
+    /** {@code albert}, then {@code classifier}: the checkpoint and initialisation order of the parameters. */
+    private AlbertForSequenceClassification(AlbertConfig config, AlbertModel albert, LinearLayer classifier,
+            ParameterFactory params) {
+        super(config, ARCHITECTURE, params);
         this.config = config;
-        albert = new AlbertModel(config, manager, params, AlbertModel.BASE_MODEL_PREFIX, true);
-        classifierWeight = params.linearWeight("classifier.weight", config.numLabels(), config.hiddenSize());
-        classifierBias = params.bias("classifier.bias", config.numLabels());
-        parameters = new LinkedHashMap<>(params.parameters());
-        loadReport = params.loadReport(ARCHITECTURE);
-        float32One = manager.ones(new Shape(1), DataType.FLOAT32);
-        parameters.forEach((name, array) -> {
-            if (MixedPrecision.isLayerNorm(name)) {
-                float32Kept.add(array);
-            }
-        });
+        this.albert = albert;
+        this.classifier = classifier;
     }
 
     /** Loads {@code dir} (config.json + model.safetensors) as from_pretrained with num_labels. */
@@ -65,20 +49,13 @@ public final class AlbertForSequenceClassification implements SequenceClassifica
     /** Loads {@code dir}'s weights into a model of {@code config} (its labels already set), as from_pretrained. */
     public static AlbertForSequenceClassification fromPretrained(Path dir, AlbertConfig config, NDManager manager,
             long seed) throws IOException {
-        try (PretrainedWeights weights = PretrainedWeights.open(dir, AlbertModel.BASE_MODEL_PREFIX)) {
-            return build(config, manager, seed, weights);
-        }
+        return load(PretrainedWeights.open(dir, AlbertModel.BASE_MODEL_PREFIX),
+                config, manager, seed, AlbertForSequenceClassification::new);
     }
 
     /** A randomly initialised model (the same seed gives the same weights). */
     public static AlbertForSequenceClassification fromConfig(AlbertConfig config, NDManager manager, long seed) {
-        return build(config, manager, seed, null);
-    }
-
-    private static AlbertForSequenceClassification build(AlbertConfig config, NDManager parent, long seed,
-            PretrainedWeights weights) {
-        return ParameterFactory.build(parent, seed, config.initializerRange(), weights,
-                (manager, params) -> new AlbertForSequenceClassification(config, manager, params));
+        return initialise(config, manager, seed, AlbertForSequenceClassification::new);
     }
 
     @Override
@@ -90,44 +67,15 @@ public final class AlbertForSequenceClassification implements SequenceClassifica
         return albert;
     }
 
-    /** int64 (B, T) inputs (token types null for all zeros); float32 logits (B, numLabels). */
+    /** int64 (B, T) inputs (token types null for all zeros); (B, numLabels) logits. */
     @Override
-    public NDArray forward(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training) {
-        return forward(inputIds, tokenTypeIds, attentionMask, training, UnaryOperator.identity());
-    }
-
-    public NDArray forward(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training,
+    protected NDArray logits(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training,
             UnaryOperator<NDArray> weights) {
         NDArray pooled = albert.forward(inputIds, tokenTypeIds, attentionMask, training, weights).pooled();
         Float classifierDropout = config.classifierDropoutProb();
         NDArray x = BertModel.dropout(pooled,
                 classifierDropout != null ? classifierDropout : config.hiddenDropoutProb(), training);
-        NDArray logits = Linear.linear(x, weights.apply(classifierWeight), weights.apply(classifierBias)).singletonOrThrow();
-        return logits.getDataType() == DataType.FLOAT32 ? logits : logits.mul(float32One);
-    }
-
-    /** fp16: the forward pass in float16 on casts of the float32 masters ({@link MixedPrecision}); float32 logits. */
-    @Override
-    public NDArray forwardFloat16(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training) {
-        return forward(inputIds, tokenTypeIds, attentionMask, training, MixedPrecision.float16Weights(float32Kept));
-    }
-
-    @Override
-    public LinkedHashMap<String, NDArray> namedParameters() {
-        return parameters;
-    }
-
-    @Override
-    public WeightLoadReport loadReport() {
-        return loadReport;
-    }
-
-    /** Writes config.json and model.safetensors into {@code dir}, as save_pretrained (each shared weight once). */
-    @Override
-    public void savePretrained(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        config.write(dir.resolve("config.json"), ARCHITECTURE);
-        SafetensorsWriter.write(dir.resolve(PretrainedWeights.WEIGHTS_FILE), parameters);
+        return classifier.forward(x, weights);
     }
 
     @Override

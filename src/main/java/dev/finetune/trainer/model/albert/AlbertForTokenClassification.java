@@ -50,20 +50,13 @@ public final class AlbertForTokenClassification extends AbstractTokenClassificat
      */
     public static AlbertForTokenClassification fromPretrained(Path dir, AlbertConfig config, NDManager manager, long seed)
             throws IOException {
-        try (PretrainedWeights weights = PretrainedWeights.openForHead(dir, AlbertModel.BASE_MODEL_PREFIX, HEAD_SUFFIX)) {
-            return build(config, manager, seed, weights);
-        }
+        return load(PretrainedWeights.openForHead(dir, AlbertModel.BASE_MODEL_PREFIX, HEAD_SUFFIX),
+                config, manager, seed, AlbertForTokenClassification::new);
     }
 
     /** A randomly initialised model (the same seed gives the same weights). */
     public static AlbertForTokenClassification fromConfig(AlbertConfig config, NDManager manager, long seed) {
-        return build(config, manager, seed, null);
-    }
-
-    private static AlbertForTokenClassification build(AlbertConfig config, NDManager parent, long seed,
-            PretrainedWeights weights) {
-        return ParameterFactory.build(parent, seed, config.initializerRange(), weights,
-                (manager, params) -> new AlbertForTokenClassification(config, manager, params));
+        return initialise(config, manager, seed, AlbertForTokenClassification::new);
     }
 
     @Override

@@ -41,20 +41,13 @@ public final class DebertaV2ForTokenClassification extends AbstractTokenClassifi
      */
     public static DebertaV2ForTokenClassification fromPretrained(Path dir, DebertaV2Config config, NDManager manager, long seed)
             throws IOException {
-        try (PretrainedWeights weights = PretrainedWeights.openForHead(dir, DebertaV2Model.BASE_MODEL_PREFIX, HEAD_SUFFIX)) {
-            return build(config, manager, seed, weights);
-        }
+        return load(PretrainedWeights.openForHead(dir, DebertaV2Model.BASE_MODEL_PREFIX, HEAD_SUFFIX),
+                config, manager, seed, DebertaV2ForTokenClassification::new);
     }
 
     /** A randomly initialised model (the same seed gives the same weights). */
     public static DebertaV2ForTokenClassification fromConfig(DebertaV2Config config, NDManager manager, long seed) {
-        return build(config, manager, seed, null);
-    }
-
-    private static DebertaV2ForTokenClassification build(DebertaV2Config config, NDManager parent, long seed,
-            PretrainedWeights weights) {
-        return ParameterFactory.build(parent, seed, config.initializerRange(), weights,
-                (manager, params) -> new DebertaV2ForTokenClassification(config, manager, params));
+        return initialise(config, manager, seed, DebertaV2ForTokenClassification::new);
     }
 
     @Override

@@ -3,63 +3,45 @@ package dev.finetune.trainer.model.distilbert;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
-import ai.djl.nn.core.Linear;
+import dev.finetune.trainer.model.AbstractPretrainedModel;
 import dev.finetune.trainer.model.BertModel;
-import dev.finetune.trainer.model.MixedPrecision;
+import dev.finetune.trainer.model.LinearLayer;
 import dev.finetune.trainer.model.ParameterFactory;
 import dev.finetune.trainer.model.PretrainedWeights;
-import dev.finetune.trainer.model.SafetensorsWriter;
 import dev.finetune.trainer.model.SequenceClassificationModel;
-import dev.finetune.trainer.model.WeightLoadReport;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Collections;
-import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /**
  * transformers' DistilBertForSequenceClassification: the encoder under "distilbert.", then on the first token's
  * vector {@code pre_classifier}, ReLU, dropout (seq_classif_dropout) and {@code classifier}.
  */
-public final class DistilBertForSequenceClassification implements SequenceClassificationModel {
+public final class DistilBertForSequenceClassification extends AbstractPretrainedModel
+        implements SequenceClassificationModel {
     public static final String ARCHITECTURE = "DistilBertForSequenceClassification";
 
     private final DistilBertConfig config;
     private final DistilBertModel distilbert;
-    private final NDArray preClassifierWeight;
-    private final NDArray preClassifierBias;
-    private final NDArray classifierWeight;
-    private final NDArray classifierBias;
-    private final LinkedHashMap<String, NDArray> parameters;
-    private final WeightLoadReport loadReport;
-    /** Multiplying by it turns float16 logits into float32 inside autograd (toType would detach). */
-    private final NDArray float32One;
-    /** The parameters fp16 keeps in float32 (the LayerNorm ones). */
-    private final Set<NDArray> float32Kept = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final LinearLayer preClassifier;
+    private final LinearLayer classifier;
 
     private DistilBertForSequenceClassification(DistilBertConfig config, NDManager manager, ParameterFactory params) {
+        this(config, new DistilBertModel(config, manager, params, DistilBertModel.BASE_MODEL_PREFIX),
+                LinearLayer.create(params, "pre_classifier.", config.hiddenSize(), config.hiddenSize()),
+                LinearLayer.create(params, "classifier.", config.numLabels(), config.hiddenSize()), params);
+    }
+
+    /** {@code distilbert}, {@code preClassifier}, {@code classifier}: the checkpoint and initialisation order. */
+    private DistilBertForSequenceClassification(DistilBertConfig config, DistilBertModel distilbert,
+            LinearLayer preClassifier, LinearLayer classifier, ParameterFactory params) {
+        super(config, ARCHITECTURE, params);
         this.config = config;
-        distilbert = new DistilBertModel(config, manager, params, DistilBertModel.BASE_MODEL_PREFIX);
-        int dim = config.hiddenSize();
-        preClassifierWeight = params.linearWeight("pre_classifier.weight", dim, dim);
-        preClassifierBias = params.bias("pre_classifier.bias", dim);
-        classifierWeight = params.linearWeight("classifier.weight", config.numLabels(), dim);
-        classifierBias = params.bias("classifier.bias", config.numLabels());
-        parameters = new LinkedHashMap<>(params.parameters());
-        loadReport = params.loadReport(ARCHITECTURE);
-        float32One = manager.ones(new Shape(1), DataType.FLOAT32);
-        parameters.forEach((name, array) -> {
-            if (MixedPrecision.isLayerNorm(name)) {
-                float32Kept.add(array);
-            }
-        });
+        this.distilbert = distilbert;
+        this.preClassifier = preClassifier;
+        this.classifier = classifier;
     }
 
     /** Loads {@code dir} (config.json + model.safetensors) as from_pretrained with num_labels. */
@@ -72,20 +54,13 @@ public final class DistilBertForSequenceClassification implements SequenceClassi
     /** Loads {@code dir}'s weights into a model of {@code config} (its labels already set), as from_pretrained. */
     public static DistilBertForSequenceClassification fromPretrained(Path dir, DistilBertConfig config, NDManager manager,
             long seed) throws IOException {
-        try (PretrainedWeights weights = PretrainedWeights.open(dir, DistilBertModel.BASE_MODEL_PREFIX)) {
-            return build(config, manager, seed, weights);
-        }
+        return load(PretrainedWeights.open(dir, DistilBertModel.BASE_MODEL_PREFIX),
+                config, manager, seed, DistilBertForSequenceClassification::new);
     }
 
     /** A randomly initialised model (the same seed gives the same weights). */
     public static DistilBertForSequenceClassification fromConfig(DistilBertConfig config, NDManager manager, long seed) {
-        return build(config, manager, seed, null);
-    }
-
-    private static DistilBertForSequenceClassification build(DistilBertConfig config, NDManager parent, long seed,
-            PretrainedWeights weights) {
-        return ParameterFactory.build(parent, seed, config.initializerRange(), weights,
-                (manager, params) -> new DistilBertForSequenceClassification(config, manager, params));
+        return initialise(config, manager, seed, DistilBertForSequenceClassification::new);
     }
 
     @Override
@@ -97,44 +72,13 @@ public final class DistilBertForSequenceClassification implements SequenceClassi
         return distilbert;
     }
 
-    /** int64 (B, T) inputs (token types are ignored: DistilBERT has none); float32 logits (B, numLabels). */
+    /** int64 (B, T) inputs (token types are ignored: DistilBERT has none); (B, numLabels) logits. */
     @Override
-    public NDArray forward(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training) {
-        return forward(inputIds, tokenTypeIds, attentionMask, training, UnaryOperator.identity());
-    }
-
-    public NDArray forward(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training,
+    protected NDArray logits(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training,
             UnaryOperator<NDArray> weights) {
         NDArray first = distilbert.forward(inputIds, attentionMask, training, weights).get(new NDIndex(":, 0"));
-        NDArray x = Linear.linear(first, weights.apply(preClassifierWeight), weights.apply(preClassifierBias))
-                .singletonOrThrow();
-        x = BertModel.dropout(Activation.relu(x), config.seqClassifDropout(), training);
-        NDArray logits = Linear.linear(x, weights.apply(classifierWeight), weights.apply(classifierBias)).singletonOrThrow();
-        return logits.getDataType() == DataType.FLOAT32 ? logits : logits.mul(float32One);
-    }
-
-    /** fp16: the forward pass in float16 on casts of the float32 masters ({@link MixedPrecision}); float32 logits. */
-    @Override
-    public NDArray forwardFloat16(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training) {
-        return forward(inputIds, tokenTypeIds, attentionMask, training, MixedPrecision.float16Weights(float32Kept));
-    }
-
-    @Override
-    public LinkedHashMap<String, NDArray> namedParameters() {
-        return parameters;
-    }
-
-    @Override
-    public WeightLoadReport loadReport() {
-        return loadReport;
-    }
-
-    /** Writes config.json and model.safetensors into {@code dir}, as save_pretrained. */
-    @Override
-    public void savePretrained(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        config.write(dir.resolve("config.json"), ARCHITECTURE);
-        SafetensorsWriter.write(dir.resolve(PretrainedWeights.WEIGHTS_FILE), parameters);
+        NDArray x = Activation.relu(preClassifier.forward(first, weights));
+        return classifier.forward(BertModel.dropout(x, config.seqClassifDropout(), training), weights);
     }
 
     @Override

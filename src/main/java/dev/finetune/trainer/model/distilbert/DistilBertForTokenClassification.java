@@ -41,20 +41,13 @@ public final class DistilBertForTokenClassification extends AbstractTokenClassif
      */
     public static DistilBertForTokenClassification fromPretrained(Path dir, DistilBertConfig config, NDManager manager, long seed)
             throws IOException {
-        try (PretrainedWeights weights = PretrainedWeights.openForHead(dir, DistilBertModel.BASE_MODEL_PREFIX, HEAD_SUFFIX)) {
-            return build(config, manager, seed, weights);
-        }
+        return load(PretrainedWeights.openForHead(dir, DistilBertModel.BASE_MODEL_PREFIX, HEAD_SUFFIX),
+                config, manager, seed, DistilBertForTokenClassification::new);
     }
 
     /** A randomly initialised model (the same seed gives the same weights). */
     public static DistilBertForTokenClassification fromConfig(DistilBertConfig config, NDManager manager, long seed) {
-        return build(config, manager, seed, null);
-    }
-
-    private static DistilBertForTokenClassification build(DistilBertConfig config, NDManager parent, long seed,
-            PretrainedWeights weights) {
-        return ParameterFactory.build(parent, seed, config.initializerRange(), weights,
-                (manager, params) -> new DistilBertForTokenClassification(config, manager, params));
+        return initialise(config, manager, seed, DistilBertForTokenClassification::new);
     }
 
     @Override

@@ -44,20 +44,13 @@ public final class ElectraForTokenClassification extends AbstractTokenClassifica
      */
     public static ElectraForTokenClassification fromPretrained(Path dir, ElectraConfig config, NDManager manager, long seed)
             throws IOException {
-        try (PretrainedWeights weights = PretrainedWeights.openForHead(dir, ElectraModel.BASE_MODEL_PREFIX, HEAD_SUFFIX)) {
-            return build(config, manager, seed, weights);
-        }
+        return load(PretrainedWeights.openForHead(dir, ElectraModel.BASE_MODEL_PREFIX, HEAD_SUFFIX),
+                config, manager, seed, ElectraForTokenClassification::new);
     }
 
     /** A randomly initialised model (the same seed gives the same weights). */
     public static ElectraForTokenClassification fromConfig(ElectraConfig config, NDManager manager, long seed) {
-        return build(config, manager, seed, null);
-    }
-
-    private static ElectraForTokenClassification build(ElectraConfig config, NDManager parent, long seed,
-            PretrainedWeights weights) {
-        return ParameterFactory.build(parent, seed, config.initializerRange(), weights,
-                (manager, params) -> new ElectraForTokenClassification(config, manager, params));
+        return initialise(config, manager, seed, ElectraForTokenClassification::new);
     }
 
     @Override

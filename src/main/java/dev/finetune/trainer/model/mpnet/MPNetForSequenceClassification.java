@@ -2,55 +2,41 @@ package dev.finetune.trainer.model.mpnet;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
+import dev.finetune.trainer.model.AbstractPretrainedModel;
 import dev.finetune.trainer.model.FirstTokenClassificationHead;
-import dev.finetune.trainer.model.MixedPrecision;
-import dev.finetune.trainer.model.SequenceClassificationModel;
 import dev.finetune.trainer.model.ParameterFactory;
 import dev.finetune.trainer.model.PretrainedWeights;
-import dev.finetune.trainer.model.SafetensorsWriter;
-import dev.finetune.trainer.model.WeightLoadReport;
+import dev.finetune.trainer.model.SequenceClassificationModel;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Collections;
-import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /**
  * transformers' MPNetForSequenceClassification: the encoder under "mpnet." and MPNetClassificationHead on the
  * {@code <s>} vector ({@link FirstTokenClassificationHead} with tanh).
  */
-public final class MPNetForSequenceClassification implements SequenceClassificationModel {
+public final class MPNetForSequenceClassification extends AbstractPretrainedModel
+        implements SequenceClassificationModel {
     public static final String ARCHITECTURE = "MPNetForSequenceClassification";
 
     private final MPNetConfig config;
     private final MPNetModel mpnet;
     private final FirstTokenClassificationHead classifier;
-    private final LinkedHashMap<String, NDArray> parameters;
-    private final WeightLoadReport loadReport;
-    /** Multiplying by it turns float16 logits into float32 inside autograd (toType would detach). */
-    private final NDArray float32One;
-    /** The parameters fp16 keeps in float32 (the LayerNorm ones). */
-    private final Set<NDArray> float32Kept = Collections.newSetFromMap(new IdentityHashMap<>());
 
     private MPNetForSequenceClassification(MPNetConfig config, NDManager manager, ParameterFactory params) {
+        this(config, new MPNetModel(config, manager, params, MPNetModel.BASE_MODEL_PREFIX),
+                new FirstTokenClassificationHead(params, config.hiddenSize(), config.numLabels(), NDArray::tanh,
+                        config.hiddenDropoutProb()), params);
+    }
+
+    /** {@code mpnet}, then {@code classifier}: the checkpoint and initialisation order of the parameters. */
+    private MPNetForSequenceClassification(MPNetConfig config, MPNetModel mpnet,
+            FirstTokenClassificationHead classifier, ParameterFactory params) {
+        super(config, ARCHITECTURE, params);
         this.config = config;
-        mpnet = new MPNetModel(config, manager, params, MPNetModel.BASE_MODEL_PREFIX);
-        classifier = new FirstTokenClassificationHead(params, config.hiddenSize(), config.numLabels(), NDArray::tanh,
-                config.hiddenDropoutProb());
-        parameters = new LinkedHashMap<>(params.parameters());
-        loadReport = params.loadReport(ARCHITECTURE);
-        float32One = manager.ones(new Shape(1), DataType.FLOAT32);
-        parameters.forEach((name, array) -> {
-            if (MixedPrecision.isLayerNorm(name)) {
-                float32Kept.add(array);
-            }
-        });
+        this.mpnet = mpnet;
+        this.classifier = classifier;
     }
 
     /** Loads {@code dir} (config.json + model.safetensors) as from_pretrained with num_labels. */
@@ -62,20 +48,13 @@ public final class MPNetForSequenceClassification implements SequenceClassificat
     /** Loads {@code dir}'s weights into a model of {@code config} (its labels already set), as from_pretrained. */
     public static MPNetForSequenceClassification fromPretrained(Path dir, MPNetConfig config, NDManager manager, long seed)
             throws IOException {
-        try (PretrainedWeights weights = PretrainedWeights.open(dir, MPNetModel.BASE_MODEL_PREFIX)) {
-            return build(config, manager, seed, weights);
-        }
+        return load(PretrainedWeights.open(dir, MPNetModel.BASE_MODEL_PREFIX),
+                config, manager, seed, MPNetForSequenceClassification::new);
     }
 
     /** A randomly initialised model (the same seed gives the same weights). */
     public static MPNetForSequenceClassification fromConfig(MPNetConfig config, NDManager manager, long seed) {
-        return build(config, manager, seed, null);
-    }
-
-    private static MPNetForSequenceClassification build(MPNetConfig config, NDManager parent, long seed,
-            PretrainedWeights weights) {
-        return ParameterFactory.build(parent, seed, config.initializerRange(), weights,
-                (manager, params) -> new MPNetForSequenceClassification(config, manager, params));
+        return initialise(config, manager, seed, MPNetForSequenceClassification::new);
     }
 
     @Override
@@ -87,37 +66,11 @@ public final class MPNetForSequenceClassification implements SequenceClassificat
         return mpnet;
     }
 
-    /** int64 (B, T) inputs (token types are ignored: MPNet has none); float32 logits (B, numLabels). */
-    public NDArray forward(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training) {
-        return forward(inputIds, tokenTypeIds, attentionMask, training, UnaryOperator.identity());
-    }
-
-    public NDArray forward(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training,
+    /** int64 (B, T) inputs (token types are ignored: MPNet has none); (B, numLabels) logits. */
+    @Override
+    protected NDArray logits(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training,
             UnaryOperator<NDArray> weights) {
-        NDArray logits = classifier.forward(mpnet.forward(inputIds, attentionMask, training, weights), training, weights);
-        return logits.getDataType() == DataType.FLOAT32 ? logits : logits.mul(float32One);
-    }
-
-    /** fp16: the forward pass in float16 on casts of the float32 masters ({@link MixedPrecision}); float32 logits. */
-    @Override
-    public NDArray forwardFloat16(NDArray inputIds, NDArray tokenTypeIds, NDArray attentionMask, boolean training) {
-        return forward(inputIds, tokenTypeIds, attentionMask, training, MixedPrecision.float16Weights(float32Kept));
-    }
-
-    @Override
-    public LinkedHashMap<String, NDArray> namedParameters() {
-        return parameters;
-    }
-
-    public WeightLoadReport loadReport() {
-        return loadReport;
-    }
-
-    /** Writes config.json and model.safetensors into {@code dir}, as save_pretrained. */
-    public void savePretrained(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        config.write(dir.resolve("config.json"), ARCHITECTURE);
-        SafetensorsWriter.write(dir.resolve(PretrainedWeights.WEIGHTS_FILE), parameters);
+        return classifier.forward(mpnet.forward(inputIds, attentionMask, training, weights), training, weights);
     }
 
     @Override

@@ -41,20 +41,13 @@ public final class MPNetForTokenClassification extends AbstractTokenClassificati
      */
     public static MPNetForTokenClassification fromPretrained(Path dir, MPNetConfig config, NDManager manager, long seed)
             throws IOException {
-        try (PretrainedWeights weights = PretrainedWeights.openForHead(dir, MPNetModel.BASE_MODEL_PREFIX, HEAD_SUFFIX)) {
-            return build(config, manager, seed, weights);
-        }
+        return load(PretrainedWeights.openForHead(dir, MPNetModel.BASE_MODEL_PREFIX, HEAD_SUFFIX),
+                config, manager, seed, MPNetForTokenClassification::new);
     }
 
     /** A randomly initialised model (the same seed gives the same weights). */
     public static MPNetForTokenClassification fromConfig(MPNetConfig config, NDManager manager, long seed) {
-        return build(config, manager, seed, null);
-    }
-
-    private static MPNetForTokenClassification build(MPNetConfig config, NDManager parent, long seed,
-            PretrainedWeights weights) {
-        return ParameterFactory.build(parent, seed, config.initializerRange(), weights,
-                (manager, params) -> new MPNetForTokenClassification(config, manager, params));
+        return initialise(config, manager, seed, MPNetForTokenClassification::new);
     }
 
     @Override

@@ -44,20 +44,13 @@ public final class RobertaForTokenClassification extends AbstractTokenClassifica
      */
     public static RobertaForTokenClassification fromPretrained(Path dir, RobertaConfig config, NDManager manager, long seed)
             throws IOException {
-        try (PretrainedWeights weights = PretrainedWeights.openForHead(dir, RobertaModel.BASE_MODEL_PREFIX, HEAD_SUFFIX)) {
-            return build(config, manager, seed, weights);
-        }
+        return load(PretrainedWeights.openForHead(dir, RobertaModel.BASE_MODEL_PREFIX, HEAD_SUFFIX),
+                config, manager, seed, RobertaForTokenClassification::new);
     }
 
     /** A randomly initialised model (the same seed gives the same weights). */
     public static RobertaForTokenClassification fromConfig(RobertaConfig config, NDManager manager, long seed) {
-        return build(config, manager, seed, null);
-    }
-
-    private static RobertaForTokenClassification build(RobertaConfig config, NDManager parent, long seed,
-            PretrainedWeights weights) {
-        return ParameterFactory.build(parent, seed, config.initializerRange(), weights,
-                (manager, params) -> new RobertaForTokenClassification(config, manager, params));
+        return initialise(config, manager, seed, RobertaForTokenClassification::new);
     }
 
     @Override
