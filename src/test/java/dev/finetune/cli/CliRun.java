@@ -11,11 +11,11 @@ import java.sql.DriverManager;
 import java.sql.Statement;
 import picocli.CommandLine;
 
-/** The jar's command line run in this JVM, as a user runs it, with what it printed; for the token-classification tests. */
+/** The jar's command line run in this JVM, as a user runs it, with what it printed. */
 final class CliRun {
     private CliRun() {}
 
-    /** The exit code, stdout, and stderr (picocli's own messages and the trainer's log lines). */
+    /** The exit code, stdout, and stderr (picocli's own messages, e.g. a spec's problems, then the trainer's log lines). */
     record Result(int code, String out, String err) {}
 
     static Result run(String... args) {
@@ -24,12 +24,15 @@ final class CliRun {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         StringWriter err = new StringWriter();
-        CommandLine cli = Main.commandLine();
-        cli.setErr(new PrintWriter(err, true));
         int code;
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
         System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
         try {
+            // Built after the swap: picocli's execute() replaces the err writer set here with one on the System.err of
+            // the moment the CommandLine was built whenever that is no longer System.err, so a CommandLine built
+            // before the swap would print the spec's problems to the real stderr, past both captures.
+            CommandLine cli = Main.commandLine();
+            cli.setErr(new PrintWriter(err, true));
             code = cli.execute(args);
         } finally {
             System.setOut(originalOut);
