@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.util.List;
 import picocli.CommandLine;
 
 /** The jar's command line run in this JVM, as a user runs it, with what it printed. */
@@ -39,6 +40,29 @@ final class CliRun {
             System.setErr(originalErr);
         }
         return new Result(code, out.toString(StandardCharsets.UTF_8), err + log.toString(StandardCharsets.UTF_8));
+    }
+
+    /** The exit code and everything the command printed, in order, as one terminal shows it: picocli's, stdout, the log. */
+    record Printed(int code, String output) {}
+
+    static Printed printed(List<String> args) {
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream stream = new PrintStream(captured, true, StandardCharsets.UTF_8);
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        System.setOut(stream);
+        System.setErr(stream);
+        int code;
+        try {
+            CommandLine cli = Main.commandLine(); // after the swap, as in run()
+            cli.setOut(new PrintWriter(stream, true));
+            cli.setErr(new PrintWriter(stream, true));
+            code = cli.execute(args.toArray(String[]::new));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+        return new Printed(code, captured.toString(StandardCharsets.UTF_8));
     }
 
     /** The rows of a JSON lines file as Parquet (DuckDB, as the trainer reads Parquet): lists become list columns. */

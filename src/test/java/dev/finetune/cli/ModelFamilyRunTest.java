@@ -91,16 +91,6 @@ class ModelFamilyRunTest {
                 textFields: [sentence1, sentence2]
                 labelField: label
                 maxLength: 48
-                """, """
-                numTrainEpochs: 2
-                perDeviceTrainBatchSize: 16
-                perDeviceEvalBatchSize: 16
-                learningRate: 1.0e-3
-                evalStrategy: epoch
-                saveStrategy: epoch
-                saveTotalLimit: 1
-                loggingSteps: 2
-                seed: 42
-                """);
+                """, TinyJobFolder.twoEpochs(16, 1));
     }
 }

@@ -278,18 +278,8 @@ class ProblemTypeRunTest {
                 %stextFields: [sentence1, sentence2]
                 labelField: label
                 maxLength: 48
-                """.formatted(problemType, multiLabel ? 3 : 1, multiLabel ? "labelNames: [" + String.join(", ", LABELS) + "]\n" : ""), """
-                numTrainEpochs: 2
-                perDeviceTrainBatchSize: 16
-                perDeviceEvalBatchSize: 16
-                learningRate: 1.0e-3
-                evalStrategy: epoch
-                saveStrategy: epoch
-                saveTotalLimit: 2
-                loggingSteps: 2
-                metricForBestModel: %s
-                seed: 42
-                """.formatted(multiLabel ? "f1" : "pearson"));
+                """.formatted(problemType, multiLabel ? 3 : 1, multiLabel ? "labelNames: [" + String.join(", ", LABELS) + "]\n" : ""),
+                TinyJobFolder.twoEpochs(16, 2) + "metricForBestModel: " + (multiLabel ? "f1" : "pearson") + "\n");
     }
 
     /** Jaccard overlap of the two sentences' lower-cased words. */

@@ -22,14 +22,19 @@ final class TinyJobFolder {
         if (modelType.contains("roberta")) {
             TinyRobertaTokenizer.write(model);
         } else {
-            for (String file : List.of("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt")) {
-                Files.copy(Path.of("examples/quickstart/model").resolve(file), model.resolve(file));
-            }
+            copyQuickstartTokenizer(model);
         }
         Files.writeString(model.resolve("config.json"), "{\"model_type\": \"" + modelType + "\", \"vocab_size\": 4096,"
                 + " \"hidden_size\": 32, \"num_hidden_layers\": 2, \"num_attention_heads\": 2, \"intermediate_size\": 64,"
                 + " \"max_position_embeddings\": 64, " + familyFields(modelType) + "}\n");
         return model;
+    }
+
+    /** The quickstart model's WordPiece tokenizer files, into {@code model}. */
+    static void copyQuickstartTokenizer(Path model) throws IOException {
+        for (String file : List.of("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt")) {
+            Files.copy(Path.of("examples/quickstart/model").resolve(file), model.resolve(file));
+        }
     }
 
     /** The config.json fields the family's own layers need (embedding sizes, relative positions, its pad id). */
@@ -46,6 +51,24 @@ final class TinyJobFolder {
             case "albert" -> "\"embedding_size\": 16, \"type_vocab_size\": 2, \"pad_token_id\": 0";
             default -> throw new IllegalArgumentException(modelType);
         };
+    }
+
+    /**
+     * The tiny jobs' training block: 2 epochs of batch 16 (6 steps on 48 rows), learning rate 1e-3, an evaluation and a
+     * checkpoint every epoch, a log line every 2 steps, seed 42.
+     */
+    static String twoEpochs(int perDeviceEvalBatchSize, int saveTotalLimit) {
+        return """
+                numTrainEpochs: 2
+                perDeviceTrainBatchSize: 16
+                perDeviceEvalBatchSize: %d
+                learningRate: 1.0e-3
+                evalStrategy: epoch
+                saveStrategy: epoch
+                saveTotalLimit: %d
+                loggingSteps: 2
+                seed: 42
+                """.formatted(perDeviceEvalBatchSize, saveTotalLimit);
     }
 
     /**
