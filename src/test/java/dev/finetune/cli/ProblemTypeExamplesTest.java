@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -94,19 +91,10 @@ class ProblemTypeExamplesTest {
         return m.results().map(r -> r.group(1).equals("nan") ? Double.NaN : Double.parseDouble(r.group(1))).toList();
     }
 
-    /** Runs a command with stdout captured; fails unless it exits 0. */
+    /** Runs a command with its streams captured; fails unless it exits 0. */
     private static String stdout(String... args) {
-        PrintStream original = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        int exitCode;
-        try {
-            exitCode = Main.commandLine().execute(args);
-        } finally {
-            System.setOut(original);
-        }
-        String text = captured.toString(StandardCharsets.UTF_8);
-        assertEquals(0, exitCode, text);
-        return text;
+        CliRun.Result result = CliRun.run(args);
+        assertEquals(0, result.code(), result.err() + result.out());
+        return result.out();
     }
 }
