@@ -1,5 +1,7 @@
 package dev.finetune.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -40,6 +42,13 @@ final class CliRun {
             System.setErr(originalErr);
         }
         return new Result(code, out.toString(StandardCharsets.UTF_8), err + log.toString(StandardCharsets.UTF_8));
+    }
+
+    /** stdout of a command that must exit 0 (failing, it shows both streams). */
+    static String stdoutOf(String... args) {
+        Result result = run(args);
+        assertEquals(0, result.code(), result.err() + result.out());
+        return result.out();
     }
 
     /** The exit code and everything the command printed, in order, as one terminal shows it: picocli's, stdout, the log. */
