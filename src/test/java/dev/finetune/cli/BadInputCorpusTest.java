@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,7 +19,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import picocli.CommandLine;
 
 /**
  * Issue 12's corpus: bad manifests, data files, model folders, tokenizers, output paths and `predict` flags, each run
@@ -66,7 +63,7 @@ class BadInputCorpusTest {
         Workspace w = new Workspace(tmp);
         List<String> args = c.setup().args(w);
 
-        Result result = Result.of(args);
+        CliRun.Printed result = CliRun.printed(args);
 
         String shown = result.output();
         assertEquals(c.exitCode(), result.code(), c.name() + ": exit code of " + args + "; output:\n" + shown);
@@ -658,7 +655,7 @@ class BadInputCorpusTest {
             Workspace w = new Workspace(trainedModelRoot);
             Path manifest = w.manifest(m -> training("maxSteps: 1").apply(set("evalStrategy: epoch", "evalStrategy: \"no\"")
                     .apply(set("saveStrategy: epoch", "saveStrategy: \"no\"").apply(m))));
-            Result result = Result.of(w.run(manifest));
+            CliRun.Printed result = CliRun.printed(w.run(manifest));
             if (result.code() != 0) {
                 throw new IllegalStateException("training the one-step model failed:\n" + result.output());
             }
@@ -675,29 +672,6 @@ class BadInputCorpusTest {
                     Files.delete(file);
                 }
             }
-        }
-    }
-
-    /** The exit code and everything the command printed: picocli's streams, System.out/err and the log (on System.err). */
-    record Result(int code, String output) {
-        static Result of(List<String> args) {
-            ByteArrayOutputStream captured = new ByteArrayOutputStream();
-            PrintStream stream = new PrintStream(captured, true, StandardCharsets.UTF_8);
-            PrintStream out = System.out;
-            PrintStream err = System.err;
-            System.setOut(stream);
-            System.setErr(stream);
-            int code;
-            try {
-                CommandLine cli = Main.commandLine();
-                cli.setOut(new PrintWriter(stream, true));
-                cli.setErr(new PrintWriter(stream, true));
-                code = cli.execute(args.toArray(String[]::new));
-            } finally {
-                System.setOut(out);
-                System.setErr(err);
-            }
-            return new Result(code, captured.toString(StandardCharsets.UTF_8));
         }
     }
 

@@ -23,7 +23,7 @@ class NerExampleTest {
     @Test
     void theNerExampleTrainsLearnsEntitiesPredictsAndResumes() throws Exception {
         Path out = tmp.resolve("ner");
-        String first = stdout("run", "examples/ner.yaml", "--output", out.toString(),
+        String first = CliRun.stdoutOf("run", "examples/ner.yaml", "--output", out.toString(),
                 "--no-progress-bar");
         assertTrue(first.contains("  Num examples = 64"), first);
         assertTrue(first.contains("  Total optimization steps = 20"), first);
@@ -35,12 +35,12 @@ class NerExampleTest {
         assertTrue(Double.parseDouble(losses.get(4)) < Double.parseDouble(losses.get(0)) / 2, "eval_loss falls: " + losses);
 
         Path predictions = tmp.resolve("predictions.jsonl");
-        String predicted = stdout("predict", "--model", out.resolve("final").toString(),
+        String predicted = CliRun.stdoutOf("predict", "--model", out.resolve("final").toString(),
                 "--data", "examples/ner/data/validation.jsonl", "--max-length", "64", "--output", predictions.toString());
         assertEquals(losses.get(4), all(TEST_LOSS, predicted).get(0));
         assertEquals(24, Files.readAllLines(predictions).size());
 
-        String second = stdout("run", "examples/ner.yaml", "--output", out.toString(),
+        String second = CliRun.stdoutOf("run", "examples/ner.yaml", "--output", out.toString(),
                 "--no-progress-bar");
         assertTrue(all(EVAL_LOSS, second).isEmpty(), "nothing left to train: " + second);
     }
@@ -48,12 +48,5 @@ class NerExampleTest {
     private static List<String> all(Pattern pattern, String text) {
         Matcher m = pattern.matcher(text);
         return m.results().map(r -> r.group(1)).toList();
-    }
-
-    /** stdout of a command that must exit 0. */
-    private static String stdout(String... args) {
-        CliRun.Result result = CliRun.run(args);
-        assertEquals(0, result.code(), result.err() + result.out());
-        return result.out();
     }
 }

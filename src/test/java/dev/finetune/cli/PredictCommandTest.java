@@ -27,7 +27,7 @@ class PredictCommandTest {
         BadInputCorpusTest.Workspace w = new BadInputCorpusTest.Workspace(shared);
         Path manifest = w.manifest(m -> m.replace("    evalStrategy: epoch\n", "    evalStrategy: \"no\"\n    maxSteps: 1\n")
                 .replace("    saveStrategy: epoch\n", "    saveStrategy: \"no\"\n"));
-        BadInputCorpusTest.Result result = BadInputCorpusTest.Result.of(w.run(manifest));
+        CliRun.Printed result = CliRun.printed(w.run(manifest));
         assertEquals(0, result.code(), result.output());
         model = w.out().resolve("final");
     }
@@ -40,8 +40,8 @@ class PredictCommandTest {
             statement.execute("COPY (SELECT * FROM read_json_auto('" + jsonl + "')) TO '" + parquet + "' (FORMAT PARQUET)");
         }
 
-        BadInputCorpusTest.Result fromJsonl = predict(jsonl, tmp.resolve("a.jsonl"));
-        BadInputCorpusTest.Result fromParquet = predict(parquet, tmp.resolve("b.jsonl"));
+        CliRun.Printed fromJsonl = predict(jsonl, tmp.resolve("a.jsonl"));
+        CliRun.Printed fromParquet = predict(parquet, tmp.resolve("b.jsonl"));
 
         assertEquals(0, fromJsonl.code(), fromJsonl.output());
         assertEquals(0, fromParquet.code(), fromParquet.output());
@@ -58,9 +58,9 @@ class PredictCommandTest {
                 Files.readString(model.resolve("tokenizer_config.json")));
         Path data = Path.of("examples", "quickstart", "data", "validation.jsonl").toAbsolutePath();
 
-        BadInputCorpusTest.Result byDefault = predict(data, tmp.resolve("default.jsonl"));
-        BadInputCorpusTest.Result at64 = predict(data, tmp.resolve("64.jsonl"), "--max-length", "64");
-        BadInputCorpusTest.Result at128 = predict(data, tmp.resolve("128.jsonl"), "--max-length", "128");
+        CliRun.Printed byDefault = predict(data, tmp.resolve("default.jsonl"));
+        CliRun.Printed at64 = predict(data, tmp.resolve("64.jsonl"), "--max-length", "64");
+        CliRun.Printed at128 = predict(data, tmp.resolve("128.jsonl"), "--max-length", "128");
 
         assertEquals(0, byDefault.code() + at64.code() + at128.code(), byDefault.output() + at64.output() + at128.output());
         List<String> rows = Files.readAllLines(tmp.resolve("default.jsonl"));
@@ -74,7 +74,7 @@ class PredictCommandTest {
         Path out = tmp.resolve("nested").resolve("predictions.jsonl");
         Path data = tmp.resolve("missing.jsonl");
 
-        BadInputCorpusTest.Result result = predict(data, out);
+        CliRun.Printed result = predict(data, out);
 
         assertEquals(2, result.code(), result.output());
         assertTrue(!Files.exists(out) && !Files.exists(out.getParent()) || listIsEmpty(out.getParent()), "nothing half-written");
@@ -88,10 +88,10 @@ class PredictCommandTest {
         }
     }
 
-    private static BadInputCorpusTest.Result predict(Path data, Path out, String... extra) {
+    private static CliRun.Printed predict(Path data, Path out, String... extra) {
         List<String> args = new java.util.ArrayList<>(List.of("predict", "--model", model.toString(), "--data", data.toString(),
                 "--output", out.toString()));
         args.addAll(List.of(extra));
-        return BadInputCorpusTest.Result.of(args);
+        return CliRun.printed(args);
     }
 }

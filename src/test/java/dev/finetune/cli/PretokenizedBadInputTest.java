@@ -7,11 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,7 +19,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import picocli.CommandLine;
 
 /**
  * Pre-tokenised rows that are wrong, in the style of {@link BadInputCorpusTest}: through the real CLI, each ends before
@@ -131,7 +126,7 @@ class PretokenizedBadInputTest {
         Workspace w = new Workspace(tmp);
         List<String> args = c.setup().args(w);
 
-        Result result = Result.of(args);
+        CliRun.Printed result = CliRun.printed(args);
 
         String shown = result.output();
         assertEquals(2, result.code(), c.name() + ": exit code of " + args + "; output:\n" + shown);
@@ -151,8 +146,8 @@ class PretokenizedBadInputTest {
         lines.add("\"[2, 100, 3, 0, 0]\",\"[1, 1, 1, 0, 0]\",0");
         lines.add("\"[2, 110, 3]\",,1");
         Files.write(csv, lines);
-        Result fromJsonl = Result.of(List.of("predict", "--model", trained().toString(), "--data", jsonl.toString()));
-        Result fromCsv = Result.of(List.of("predict", "--model", trained().toString(), "--data", csv.toString()));
+        CliRun.Printed fromJsonl = CliRun.printed(List.of("predict", "--model", trained().toString(), "--data", jsonl.toString()));
+        CliRun.Printed fromCsv = CliRun.printed(List.of("predict", "--model", trained().toString(), "--data", csv.toString()));
         assertEquals(0, fromJsonl.code(), fromJsonl.output());
         assertEquals(0, fromCsv.code(), fromCsv.output());
         List<double[]> jsonlLogits = logits(fromJsonl.output());
@@ -178,7 +173,7 @@ class PretokenizedBadInputTest {
             }
             Files.delete(jsonl);
         }
-        Result result = Result.of(w.run(w.manifest(false)));
+        CliRun.Printed result = CliRun.printed(w.run(w.manifest(false)));
         assertEquals(0, result.code(), result.output());
         assertTrue(result.output().contains("Num examples = 8"), result.output());
         assertTrue(Files.isRegularFile(w.out().resolve("final/model.safetensors")), result.output());
@@ -245,35 +240,16 @@ class PretokenizedBadInputTest {
 
         Path manifest(boolean withTokenizer) throws IOException {
             if (withTokenizer) {
-                for (String file : List.of("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt")) {
-                    Files.copy(QUICKSTART.resolve("model").resolve(file), root.resolve("model").resolve(file));
-                }
+                TinyJobFolder.copyQuickstartTokenizer(root.resolve("model"));
             }
-            Path manifest = root.resolve("job.yaml");
-            Files.writeString(manifest, """
-                    apiVersion: finetune.dev/v1alpha1
-                    kind: FineTuneJob
-                    metadata:
-                      name: pretokenized
-                    spec:
-                      model:
-                        uri: model
-                        initialization: random
-                      dataset:
-                        uri: data
-                        trainSplit: train
-                        evalSplit: validation
-                      task:
-                        numLabels: 2
-                        maxLength: 16
-                      training:
-                        maxSteps: 1
-                        perDeviceTrainBatchSize: 4
-                        saveStrategy: "no"
-                      resources:
-                        gpus: 0
+            return TinyJobFolder.writeManifest(root, "pretokenized", """
+                    numLabels: 2
+                    maxLength: 16
+                    """, """
+                    maxSteps: 1
+                    perDeviceTrainBatchSize: 4
+                    saveStrategy: "no"
                     """);
-            return manifest;
         }
 
         List<String> run(Path manifest) {
@@ -302,7 +278,7 @@ class PretokenizedBadInputTest {
         if (trained == null) {
             trainedRoot = Files.createTempDirectory("pretokenized-model");
             Workspace w = new Workspace(trainedRoot);
-            Result result = Result.of(w.run(w.manifest(false)));
+            CliRun.Printed result = CliRun.printed(w.run(w.manifest(false)));
             if (result.code() != 0) {
                 throw new IllegalStateException("training on pre-tokenised rows failed:\n" + result.output());
             }
@@ -322,28 +298,6 @@ class PretokenizedBadInputTest {
                     Files.delete(file);
                 }
             }
-        }
-    }
-
-    record Result(int code, String output) {
-        static Result of(List<String> args) {
-            ByteArrayOutputStream captured = new ByteArrayOutputStream();
-            PrintStream stream = new PrintStream(captured, true, StandardCharsets.UTF_8);
-            PrintStream out = System.out;
-            PrintStream err = System.err;
-            System.setOut(stream);
-            System.setErr(stream);
-            int code;
-            try {
-                CommandLine cli = Main.commandLine();
-                cli.setOut(new PrintWriter(stream, true));
-                cli.setErr(new PrintWriter(stream, true));
-                code = cli.execute(args.toArray(String[]::new));
-            } finally {
-                System.setOut(out);
-                System.setErr(err);
-            }
-            return new Result(code, captured.toString(StandardCharsets.UTF_8));
         }
     }
 }

@@ -4,26 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.finetune.trainer.model.HfOracleCase;
-import dev.finetune.trainer.model.ModelFamilies;
 import dev.finetune.trainer.model.SafetensorsReader;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -31,7 +21,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import picocli.CommandLine;
 
 /**
  * Pre-tokenised rows through the real CLI against what transformers computed (shared/fixtures/hf-oracle): the rows of
@@ -42,7 +31,6 @@ import picocli.CommandLine;
  */
 class PretokenizedOracleTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path ORACLE = Path.of(System.getProperty("finetune.shared", "../shared")).resolve("fixtures/hf-oracle");
     /** Adam moves an element whose gradient is rounding noise by up to lr either way (hf-oracle's README). */
     private static final double SENSITIVE_TOLERANCE = 2e-3;
 
@@ -53,27 +41,21 @@ class PretokenizedOracleTest {
 
     /** The case folders (a placeholder that skips when the shared folder is absent). */
     static Stream<String> cases() throws IOException {
-        if (!Files.isDirectory(ORACLE)) {
-            return Stream.of("(no shared folder)");
-        }
-        try (Stream<Path> dirs = Files.list(ORACLE)) {
-            return dirs.filter(d -> Files.isRegularFile(d.resolve("case.json"))).map(d -> d.getFileName().toString())
-                    .sorted().toList().stream();
-        }
+        return OracleCases.names(d -> Files.isRegularFile(d.resolve("case.json")));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void predictOnPreTokenisedRowsWritesTransformersLogits(String name) throws Exception {
-        HfOracleCase c = registeredCase(name);
-        Path model = modelWithoutTokenizer(c, false);
+        HfOracleCase c = OracleCases.registered(name);
+        Path model = OracleCases.modelWithoutTokenizer(c.dir(), tmp, false);
         double tolerance = c.tolerance("seq_cls_logits");
         double[] expected = c.expected("seq_cls_logits");
 
         // As inputs.json gives them (padded to the longest, with attention_mask), as JSON lines and as Parquet lists ...
         Path padded = writeRows(c, tmp.resolve("padded.jsonl"), true);
         assertLogits(name + " padded JSONL", predict(model, padded), expected, c.numLabels(), tolerance);
-        assertLogits(name + " padded Parquet", predict(model, toParquet(padded)), expected, c.numLabels(), tolerance);
+        assertLogits(name + " padded Parquet", predict(model, CliRun.toParquet(padded)), expected, c.numLabels(), tolerance);
         // ... and cut to each row's own length without a mask: batches are padded with the model's pad_token_id.
         Path unpadded = writeRows(c, tmp.resolve("unpadded.jsonl"), false);
         assertLogits(name + " unpadded JSONL", predict(model, unpadded), expected, c.numLabels(), tolerance);
@@ -87,43 +69,25 @@ class PretokenizedOracleTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void aOneStepRunOnPreTokenisedRowsLogsTransformersLossAndGradNorm(String name) throws Exception {
-        HfOracleCase c = registeredCase(name);
-        Path model = modelWithoutTokenizer(c, true);
+        HfOracleCase c = OracleCases.registered(name);
+        Path model = OracleCases.modelWithoutTokenizer(c.dir(), tmp, true);
         Path data = Files.createDirectories(tmp.resolve("data"));
         writeRows(c, data.resolve("train.jsonl"), true);
-        Path manifest = tmp.resolve("job.yaml");
-        Files.writeString(manifest, """
-                apiVersion: finetune.dev/v1alpha1
-                kind: FineTuneJob
-                metadata:
-                  name: oracle-%s
-                spec:
-                  model:
-                    uri: model
-                  dataset:
-                    uri: data
-                    trainSplit: train
-                  task:
-                    problemType: %s
-                    numLabels: %d
-                    maxLength: %d
-                  training:
-                    maxSteps: 1
-                    perDeviceTrainBatchSize: 3
-                    loggingSteps: 1
-                    saveStrategy: "no"
-                  resources:
-                    gpus: 0
-                """.formatted(name, c.problemType(), c.numLabels(), c.expectedShape("last_hidden_state").get(1)));
+        Path manifest = OracleCases.writeManifest(tmp, "oracle-" + name, task(c), """
+                maxSteps: 1
+                perDeviceTrainBatchSize: 3
+                loggingSteps: 1
+                saveStrategy: "no"
+                """);
 
-        Result result = run("run", manifest.toString(), "--output", tmp.resolve("out").toString(), "--no-progress-bar");
+        CliRun.Result result = CliRun.run("run", manifest.toString(), "--output", tmp.resolve("out").toString(), "--no-progress-bar");
 
-        assertEquals(0, result.code, result.err + result.out);
+        assertEquals(0, result.code(), result.err() + result.out());
         // The log rounds loss to 4 digits, as transformers' Trainer does; grad_norm is printed in full.
-        double loss = logged(result.out, "loss");
+        double loss = logged(result.out(), "loss");
         assertTrue(Math.abs(loss - c.expected("loss")[0]) <= 5e-5 + c.tolerance("loss"),
                 name + ": logged loss " + loss + ", transformers " + c.expected("loss")[0]);
-        double gradNorm = logged(result.out, "grad_norm");
+        double gradNorm = logged(result.out(), "grad_norm");
         assertTrue(Math.abs(gradNorm - c.expected("grad_norm")[0]) <= c.tolerance("grad_norm"),
                 name + ": logged grad_norm " + gradNorm + ", transformers " + c.expected("grad_norm")[0]);
     }
@@ -138,51 +102,33 @@ class PretokenizedOracleTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void aTwoStepRunOnPreTokenisedRowsEndsWithTransformersWeights(String name) throws Exception {
-        HfOracleCase c = registeredCase(name);
+        HfOracleCase c = OracleCases.registered(name);
         assumeTrue(c.has("loss_step2"), name + ": no training reference (only the main cases have one)");
-        Path model = modelWithoutTokenizer(c, true);
+        Path model = OracleCases.modelWithoutTokenizer(c.dir(), tmp, true);
         Path data = Files.createDirectories(tmp.resolve("data"));
         writeRows(c, data.resolve("train.jsonl"), true);
-        Path manifest = tmp.resolve("job.yaml");
         JsonNode training = c.training();
-        Files.writeString(manifest, """
-                apiVersion: finetune.dev/v1alpha1
-                kind: FineTuneJob
-                metadata:
-                  name: oracle-%s
-                spec:
-                  model:
-                    uri: model
-                  dataset:
-                    uri: data
-                    trainSplit: train
-                  task:
-                    problemType: %s
-                    numLabels: %d
-                    maxLength: %d
-                  training:
-                    maxSteps: %d
-                    perDeviceTrainBatchSize: 3
-                    learningRate: %s
-                    lrSchedulerType: constant
-                    weightDecay: %s
-                    adamBeta1: %s
-                    adamBeta2: %s
-                    adamEpsilon: %s
-                    maxGradNorm: %s
-                    loggingSteps: 1
-                    saveStrategy: "no"
-                  resources:
-                    gpus: 0
-                """.formatted(name, c.problemType(), c.numLabels(), c.expectedShape("last_hidden_state").get(1), training.get("steps").asInt(),
-                training.get("lr").asText(), training.get("weight_decay").asText(), training.get("betas").get(0).asText(),
-                training.get("betas").get(1).asText(), training.get("eps").asText(), training.get("clip_grad_norm").asText()));
+        Path manifest = OracleCases.writeManifest(tmp, "oracle-" + name, task(c), """
+                maxSteps: %d
+                perDeviceTrainBatchSize: 3
+                learningRate: %s
+                lrSchedulerType: constant
+                weightDecay: %s
+                adamBeta1: %s
+                adamBeta2: %s
+                adamEpsilon: %s
+                maxGradNorm: %s
+                loggingSteps: 1
+                saveStrategy: "no"
+                """.formatted(training.get("steps").asInt(), training.get("lr").asText(), training.get("weight_decay").asText(),
+                training.get("betas").get(0).asText(), training.get("betas").get(1).asText(), training.get("eps").asText(),
+                training.get("clip_grad_norm").asText()));
         Path out = tmp.resolve("out");
 
-        Result result = run("run", manifest.toString(), "--output", out.toString(), "--no-progress-bar");
+        CliRun.Result result = CliRun.run("run", manifest.toString(), "--output", out.toString(), "--no-progress-bar");
 
-        assertEquals(0, result.code, result.err + result.out);
-        assertTrue(result.out.contains("  Total optimization steps = 2"), result.out);
+        assertEquals(0, result.code(), result.err() + result.out());
+        assertTrue(result.out().contains("  Total optimization steps = 2"), result.out());
         int checked = 0;
         try (NDManager manager = NDManager.newBaseManager();
                 SafetensorsReader weights = SafetensorsReader.open(out.resolve("final/model.safetensors"))) {
@@ -206,30 +152,13 @@ class PretokenizedOracleTest {
         assertTrue(checked > 10, name + ": only " + checked + " parameters in final/");
     }
 
-    private static HfOracleCase registeredCase(String name) throws IOException {
-        assumeTrue(Files.isDirectory(ORACLE.resolve(name)), "skipped: " + ORACLE + " is absent (set -Dfinetune.shared)");
-        String modelType = JSON.readTree(ORACLE.resolve(name).resolve("config.json").toFile()).path("model_type").asText();
-        assumeTrue(ModelFamilies.supported().contains(modelType), name + ": model_type " + modelType + " is not registered");
-        return HfOracleCase.load(name);
-    }
-
-    /** config.json and model.safetensors only; for training, with dropout off (the fixture trains in eval mode). */
-    private Path modelWithoutTokenizer(HfOracleCase c, boolean noDropout) throws IOException {
-        Path model = Files.createDirectories(tmp.resolve("model"));
-        ObjectNode config = (ObjectNode) JSON.readTree(c.dir().resolve("config.json").toFile());
-        if (noDropout) {
-            List<String> dropouts = new ArrayList<>();
-            config.fieldNames().forEachRemaining(field -> {
-                if (field.contains("dropout")) {
-                    dropouts.add(field);
-                }
-            });
-            dropouts.forEach(field -> config.put(field, 0.0));
-            config.put("classifier_dropout", 0.0);
-        }
-        Files.writeString(model.resolve("config.json"), JSON.writeValueAsString(config));
-        Files.copy(c.dir().resolve("model.safetensors"), model.resolve("model.safetensors"));
-        return model;
+    /** The case's task block: its problem type and labels, maxLength its rows' padded length. */
+    private static String task(HfOracleCase c) {
+        return """
+                problemType: %s
+                numLabels: %d
+                maxLength: %d
+                """.formatted(c.problemType(), c.numLabels(), c.expectedShape("last_hidden_state").get(1));
     }
 
     /** inputs.json's rows, one JSON object each: padded as given (with attention_mask) or cut to their lengths. */
@@ -273,23 +202,11 @@ class PretokenizedOracleTest {
         return label;
     }
 
-    /** The same rows as Parquet list columns (DuckDB, as the trainer reads Parquet). */
-    private static Path toParquet(Path jsonl) throws Exception {
-        Path parquet = jsonl.resolveSibling(jsonl.getFileName().toString().replace(".jsonl", ".parquet"));
-        try (Connection connection = DriverManager.getConnection("jdbc:duckdb:");
-                Statement statement = connection.createStatement()) {
-            statement.execute("SET autoinstall_known_extensions = false");
-            statement.execute("COPY (SELECT * FROM read_json('" + jsonl + "', format = 'newline_delimited')) TO '" + parquet
-                    + "' (FORMAT PARQUET)");
-        }
-        return parquet;
-    }
-
     private List<double[]> predict(Path model, Path rows) throws IOException {
         Path output = tmp.resolve("predictions-" + rows.getFileName() + ".jsonl");
-        Result result = run("predict", "--model", model.toString(), "--data", rows.toString(), "--output", output.toString());
-        assertEquals(0, result.code, result.err + result.out);
-        lastPredictOut = result.out;
+        CliRun.Result result = CliRun.run("predict", "--model", model.toString(), "--data", rows.toString(), "--output", output.toString());
+        assertEquals(0, result.code(), result.err() + result.out());
+        lastPredictOut = result.out();
         List<double[]> logits = new ArrayList<>();
         for (String line : Files.readAllLines(output)) {
             JsonNode values = JSON.readTree(line).get("logits");
@@ -312,27 +229,5 @@ class PretokenizedOracleTest {
                         + actual.get(r)[k] + ", transformers " + want + " (tolerance " + tolerance + ")");
             }
         }
-    }
-
-    private record Result(int code, String out, String err) {}
-
-    private static Result run(String... args) {
-        PrintStream originalOut = System.out;
-        PrintStream originalErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream log = new ByteArrayOutputStream();
-        StringWriter err = new StringWriter();
-        CommandLine cli = Main.commandLine();
-        cli.setErr(new PrintWriter(err, true));
-        int code;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
-        try {
-            code = cli.execute(args);
-        } finally {
-            System.setOut(originalOut);
-            System.setErr(originalErr);
-        }
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err + log.toString(StandardCharsets.UTF_8));
     }
 }

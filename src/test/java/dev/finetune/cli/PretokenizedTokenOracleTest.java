@@ -2,14 +2,12 @@ package dev.finetune.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.finetune.trainer.model.HfOracleCase;
-import dev.finetune.trainer.model.ModelFamilies;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +28,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class PretokenizedTokenOracleTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path ORACLE = Path.of(System.getProperty("finetune.shared", "../shared")).resolve("fixtures/hf-oracle");
     private static final Pattern TEST_LOSS = Pattern.compile("'test_loss': ([-0-9.eE]+)");
     private static final Pattern GRAD_NORM = Pattern.compile("'grad_norm': ([-0-9.eE]+)");
 
@@ -38,20 +35,14 @@ class PretokenizedTokenOracleTest {
     Path tmp;
 
     static Stream<String> cases() throws IOException {
-        if (!Files.isDirectory(ORACLE)) {
-            return Stream.of("(no shared folder)");
-        }
-        try (Stream<Path> dirs = Files.list(ORACLE)) {
-            return dirs.filter(d -> Files.isDirectory(d.resolve("token_classification"))).map(d -> d.getFileName().toString())
-                    .sorted().toList().stream();
-        }
+        return OracleCases.names(d -> Files.isDirectory(d.resolve("token_classification")));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void predictWritesTransformersTokenLogitsAndLoss(String name) throws Exception {
-        HfOracleCase c = registeredCase(name);
-        Path model = modelWithoutTokenizer(c, false);
+        HfOracleCase c = OracleCases.registered(name);
+        Path model = OracleCases.modelWithoutTokenizer(c.tokenClassificationDir(), tmp, false);
         Path rows = writeRows(c, tmp.resolve("rows.jsonl"));
         checkPrediction(name + " JSONL", c, model, rows);
         checkPrediction(name + " Parquet", c, model, CliRun.toParquet(rows));
@@ -60,38 +51,24 @@ class PretokenizedTokenOracleTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void theFirstStepOfARunHasTransformersGradientNorm(String name) throws Exception {
-        HfOracleCase c = registeredCase(name);
-        Path model = modelWithoutTokenizer(c, true);
+        HfOracleCase c = OracleCases.registered(name);
+        Path model = OracleCases.modelWithoutTokenizer(c.tokenClassificationDir(), tmp, true);
         Path data = Files.createDirectories(tmp.resolve("data"));
         writeRows(c, data.resolve("train.jsonl"));
-        Path manifest = tmp.resolve("job.yaml");
-        Files.writeString(manifest, """
-                apiVersion: finetune.dev/v1alpha1
-                kind: FineTuneJob
-                metadata:
-                  name: token-oracle-%s
-                spec:
-                  model:
-                    uri: model
-                  dataset:
-                    uri: data
-                    trainSplit: train
-                  task:
-                    type: TokenClassification
-                    tagsField: labels
-                    labelNames: [%s]
-                    numLabels: %d
-                    maxLength: %d
-                  training:
-                    maxSteps: 1
-                    perDeviceTrainBatchSize: 3
-                    learningRate: 1.0e-3
-                    lrSchedulerType: constant
-                    loggingSteps: 1
-                    saveStrategy: "no"
-                  resources:
-                    gpus: 0
-                """.formatted(name, String.join(", ", tags(c)), c.numTokenLabels(), c.expectedShape("last_hidden_state").get(1)));
+        Path manifest = OracleCases.writeManifest(tmp, "token-oracle-" + name, """
+                type: TokenClassification
+                tagsField: labels
+                labelNames: [%s]
+                numLabels: %d
+                maxLength: %d
+                """.formatted(String.join(", ", tags(c)), c.numTokenLabels(), c.expectedShape("last_hidden_state").get(1)), """
+                maxSteps: 1
+                perDeviceTrainBatchSize: 3
+                learningRate: 1.0e-3
+                lrSchedulerType: constant
+                loggingSteps: 1
+                saveStrategy: "no"
+                """);
 
         CliRun.Result result = CliRun.run("run", manifest.toString(), "--output", tmp.resolve("out").toString(), "--no-progress-bar");
 
@@ -135,38 +112,12 @@ class PretokenizedTokenOracleTest {
         }
     }
 
-    private static HfOracleCase registeredCase(String name) throws IOException {
-        assumeTrue(Files.isDirectory(ORACLE.resolve(name)), "skipped: " + ORACLE + " is absent (set -Dfinetune.shared)");
-        String modelType = JSON.readTree(ORACLE.resolve(name).resolve("config.json").toFile()).path("model_type").asText();
-        assumeTrue(ModelFamilies.supported().contains(modelType), name + ": model_type " + modelType + " is not registered");
-        return HfOracleCase.load(name);
-    }
-
     private static List<String> tags(HfOracleCase c) {
         List<String> tags = new ArrayList<>();
         for (int i = 0; i < c.numTokenLabels(); i++) {
             tags.add("LABEL_" + i);
         }
         return tags;
-    }
-
-    /** token_classification/'s config.json and weights only; for training, with dropout off (the fixture's eval mode). */
-    private Path modelWithoutTokenizer(HfOracleCase c, boolean noDropout) throws IOException {
-        Path model = Files.createDirectories(tmp.resolve("model"));
-        ObjectNode config = (ObjectNode) JSON.readTree(c.tokenClassificationDir().resolve("config.json").toFile());
-        if (noDropout) {
-            List<String> dropouts = new ArrayList<>();
-            config.fieldNames().forEachRemaining(field -> {
-                if (field.contains("dropout")) {
-                    dropouts.add(field);
-                }
-            });
-            dropouts.forEach(field -> config.put(field, 0.0));
-            config.put("classifier_dropout", 0.0);
-        }
-        Files.writeString(model.resolve("config.json"), JSON.writeValueAsString(config));
-        Files.copy(c.tokenClassificationDir().resolve("model.safetensors"), model.resolve("model.safetensors"));
-        return model;
     }
 
     /** inputs.json's rows as given (padded, with attention_mask), the token_labels as each row's labels. */

@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -29,7 +26,7 @@ class ProblemTypeExamplesTest {
     @Test
     void theMultiLabelExampleTrainsAndPredictsLabelSets() throws Exception {
         Path out = tmp.resolve("multilabel");
-        String first = stdout("run", "examples/multilabel.yaml", "--output", out.toString(), "--no-progress-bar");
+        String first = CliRun.stdoutOf("run", "examples/multilabel.yaml", "--output", out.toString(), "--no-progress-bar");
         assertTrue(first.contains("  Total optimization steps = 48"), first);
         List<Double> f1 = all("eval_f1", first);
         assertEquals(8, f1.size(), "one evaluation per epoch: " + first);
@@ -42,7 +39,7 @@ class ProblemTypeExamplesTest {
                 JSON.readTree(out.resolve("final/config.json").toFile()).get("problem_type").asText());
 
         Path predictions = tmp.resolve("predictions.jsonl");
-        String predicted = stdout("predict", "--model", out.resolve("final").toString(), "--data",
+        String predicted = CliRun.stdoutOf("predict", "--model", out.resolve("final").toString(), "--data",
                 "examples/multilabel/data/validation.jsonl", "--text-fields", "text", "--label-field", "labels", "--max-length", "48", "--output", predictions.toString());
         assertEquals(all("eval_loss", first).get(7), all("test_loss", predicted).get(0), 1e-6);
         assertEquals(f1.get(7), all("test_f1", predicted).get(0), 1e-12);
@@ -54,14 +51,14 @@ class ProblemTypeExamplesTest {
             assertTrue(row.get("predicted_labels").isArray() && row.get("labels").isArray(), line);
         }
 
-        String second = stdout("run", "examples/multilabel.yaml", "--output", out.toString(), "--no-progress-bar");
+        String second = CliRun.stdoutOf("run", "examples/multilabel.yaml", "--output", out.toString(), "--no-progress-bar");
         assertTrue(all("eval_loss", second).isEmpty(), "nothing left to train: " + second);
     }
 
     @Test
     void theRegressionExampleTrainsAndPredictsScores() throws Exception {
         Path out = tmp.resolve("regression");
-        String first = stdout("run", "examples/regression.yaml", "--output", out.toString(), "--no-progress-bar");
+        String first = CliRun.stdoutOf("run", "examples/regression.yaml", "--output", out.toString(), "--no-progress-bar");
         assertTrue(first.contains("  Total optimization steps = 48"), first);
         List<Double> pearson = all("eval_pearson", first);
         assertEquals(8, pearson.size(), "one evaluation per epoch: " + first);
@@ -74,7 +71,7 @@ class ProblemTypeExamplesTest {
         assertEquals("regression", JSON.readTree(out.resolve("final/config.json").toFile()).get("problem_type").asText());
 
         Path predictions = tmp.resolve("predictions.jsonl");
-        String predicted = stdout("predict", "--model", out.resolve("final").toString(), "--data",
+        String predicted = CliRun.stdoutOf("predict", "--model", out.resolve("final").toString(), "--data",
                 "examples/regression/data/validation.jsonl", "--max-length", "48", "--output", predictions.toString());
         assertEquals(all("eval_loss", first).get(7), all("test_loss", predicted).get(0), 1e-6);
         assertEquals(pearson.get(7), all("test_pearson", predicted).get(0), 1e-6);
@@ -85,28 +82,12 @@ class ProblemTypeExamplesTest {
             assertTrue(row.get("prediction").isNumber() && row.get("label").isNumber(), line);
         }
 
-        String second = stdout("run", "examples/regression.yaml", "--output", out.toString(), "--no-progress-bar");
+        String second = CliRun.stdoutOf("run", "examples/regression.yaml", "--output", out.toString(), "--no-progress-bar");
         assertTrue(all("eval_loss", second).isEmpty(), "nothing left to train: " + second);
     }
 
     private static List<Double> all(String key, String text) {
         Matcher m = Pattern.compile("'" + key + "': ([-0-9.eE+]+|nan)").matcher(text);
         return m.results().map(r -> r.group(1).equals("nan") ? Double.NaN : Double.parseDouble(r.group(1))).toList();
-    }
-
-    /** Runs a command with stdout captured; fails unless it exits 0. */
-    private static String stdout(String... args) {
-        PrintStream original = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        int exitCode;
-        try {
-            exitCode = Main.commandLine().execute(args);
-        } finally {
-            System.setOut(original);
-        }
-        String text = captured.toString(StandardCharsets.UTF_8);
-        assertEquals(0, exitCode, text);
-        return text;
     }
 }

@@ -10,17 +10,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.finetune.api.TaskRules;
 import dev.finetune.api.TaskSpec;
-import dev.finetune.trainer.data.TinyRobertaTokenizer;
 import dev.finetune.trainer.model.ModelFamilies;
 import dev.finetune.trainer.model.SafetensorsReader;
 import dev.finetune.trainer.model.SequenceClassificationModel;
 import dev.finetune.trainer.model.WeightLoadReport;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,7 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import picocli.CommandLine;
 
 /**
  * Multi-label classification and regression through {@code run} and {@code predict}, as a user would, on a tiny random
@@ -60,15 +53,15 @@ class ProblemTypeRunTest {
         Path manifest = job(modelType, problemType);
         Path out = tmp.resolve("out");
 
-        Result first = run("run", manifest.toString(), "--output", out.toString(), "--no-progress-bar");
-        assertEquals(0, first.code, first.err + first.out);
-        assertTrue(first.out.contains("  Total optimization steps = 6"), first.out);
+        CliRun.Result first = CliRun.run("run", manifest.toString(), "--output", out.toString(), "--no-progress-bar");
+        assertEquals(0, first.code(), first.err() + first.out());
+        assertTrue(first.out().contains("  Total optimization steps = 6"), first.out());
         List<String> metrics = multiLabel ? List.of("eval_loss", "eval_accuracy", "eval_f1", "eval_macro_f1")
                 : List.of("eval_loss", "eval_mse", "eval_pearson", "eval_spearmanr");
         for (String metric : metrics) {
-            assertTrue(first.out.contains("'" + metric + "': "), metric + " in the eval log:\n" + first.out);
+            assertTrue(first.out().contains("'" + metric + "': "), metric + " in the eval log:\n" + first.out());
         }
-        assertFalse(first.out.contains("'eval_matthews_correlation'"), first.out);
+        assertFalse(first.out().contains("'eval_matthews_correlation'"), first.out());
         JsonNode state = JSON.readTree(out.resolve("checkpoint-6/trainer_state.json").toFile());
         assertTrue(state.get("best_metric").isNumber(), "best_metric on " + (multiLabel ? "f1" : "pearson") + ": " + state);
 
@@ -88,9 +81,9 @@ class ProblemTypeRunTest {
         }
 
         Path predictions = tmp.resolve("predictions.jsonl");
-        Result predicted = run("predict", "--model", finalDir.toString(), "--data", tmp.resolve("data/validation.jsonl").toString(),
+        CliRun.Result predicted = CliRun.run("predict", "--model", finalDir.toString(), "--data", tmp.resolve("data/validation.jsonl").toString(),
                 "--max-length", "48", "--output", predictions.toString());
-        assertEquals(0, predicted.code, predicted.err + predicted.out);
+        assertEquals(0, predicted.code(), predicted.err() + predicted.out());
         List<String> lines = Files.readAllLines(predictions);
         List<String> gold = Files.readAllLines(tmp.resolve("data/validation.jsonl"));
         assertEquals(16, lines.size());
@@ -106,15 +99,15 @@ class ProblemTypeRunTest {
         }
         // The same model on the same rows: predict's test_ metrics are the last evaluation's eval_ ones.
         for (String metric : metrics) {
-            double test = last(predicted.out, metric.replace("eval_", "test_"));
-            double eval = last(first.out, metric);
+            double test = last(predicted.out(), metric.replace("eval_", "test_"));
+            double eval = last(first.out(), metric);
             assertEquals(eval, test, 1e-5, metric + " of predict vs the last evaluation");
         }
 
         // Run again: it resumes from its last checkpoint and trains nothing more.
-        Result second = run("run", manifest.toString(), "--output", out.toString(), "--no-progress-bar");
-        assertEquals(0, second.code, second.err + second.out);
-        assertFalse(second.out.contains("'eval_loss': "), second.out);
+        CliRun.Result second = CliRun.run("run", manifest.toString(), "--output", out.toString(), "--no-progress-bar");
+        assertEquals(0, second.code(), second.err() + second.out());
+        assertFalse(second.out().contains("'eval_loss': "), second.out());
     }
 
     @ParameterizedTest
@@ -122,15 +115,15 @@ class ProblemTypeRunTest {
     void aRegressionResumedFromItsFirstCheckpointEndsAsTheStraightRun(String modelType) throws Exception {
         Path manifest = job(modelType, "regression");
         Path straight = tmp.resolve("straight");
-        Result full = run("run", manifest.toString(), "--output", straight.toString(), "--no-progress-bar");
-        assertEquals(0, full.code, full.err + full.out);
+        CliRun.Result full = CliRun.run("run", manifest.toString(), "--output", straight.toString(), "--no-progress-bar");
+        assertEquals(0, full.code(), full.err() + full.out());
 
         // As after a crash between the two saves: only checkpoint-3 is on the volume.
         Path resumed = tmp.resolve("resumed");
         copyTree(straight.resolve("checkpoint-3"), resumed.resolve("checkpoint-3"));
-        Result again = run("run", manifest.toString(), "--output", resumed.toString(), "--no-progress-bar");
-        assertEquals(0, again.code, again.err + again.out);
-        assertTrue(again.out.contains("'eval_pearson': "), "epoch 2 trained and evaluated again: " + again.out);
+        CliRun.Result again = CliRun.run("run", manifest.toString(), "--output", resumed.toString(), "--no-progress-bar");
+        assertEquals(0, again.code(), again.err() + again.out());
+        assertTrue(again.out().contains("'eval_pearson': "), "epoch 2 trained and evaluated again: " + again.out());
 
         try (NDManager manager = NDManager.newBaseManager();
                 SafetensorsReader a = SafetensorsReader.open(straight.resolve("final/model.safetensors"));
@@ -216,10 +209,10 @@ class ProblemTypeRunTest {
         Path config = tmp.resolve("model/config.json");
         Files.writeString(config, Files.readString(config).replace("{", "{\"problem_type\": \"multi_label_classification\", "));
         Path out = tmp.resolve("out");
-        Result trained = run("run", manifest.toString(), "--output", out.toString(), "--no-progress-bar");
-        assertEquals(0, trained.code, trained.err + trained.out);
-        assertTrue(trained.out.contains("'eval_f1': "), "multi-label's micro F1 in the eval log:\n" + trained.out);
-        assertFalse(trained.out.contains("'eval_matthews_correlation'"), trained.out);
+        CliRun.Result trained = CliRun.run("run", manifest.toString(), "--output", out.toString(), "--no-progress-bar");
+        assertEquals(0, trained.code(), trained.err() + trained.out());
+        assertTrue(trained.out().contains("'eval_f1': "), "multi-label's micro F1 in the eval log:\n" + trained.out());
+        assertFalse(trained.out().contains("'eval_matthews_correlation'"), trained.out());
         assertEquals("multi_label_classification",
                 JSON.readTree(out.resolve("final/config.json").toFile()).get("problem_type").asText());
 
@@ -227,9 +220,9 @@ class ProblemTypeRunTest {
         Files.writeString(manifest, Files.readString(manifest).replace("metricForBestModel: macro_f1",
                 "metricForBestModel: matthews_correlation"));
         Path refusedOut = tmp.resolve("refused");
-        Result refused = run("run", manifest.toString(), "--output", refusedOut.toString(), "--no-progress-bar");
-        assertEquals(2, refused.code, refused.err + refused.out);
-        String message = refused.err + refused.out;
+        CliRun.Result refused = CliRun.run("run", manifest.toString(), "--output", refusedOut.toString(), "--no-progress-bar");
+        assertEquals(2, refused.code(), refused.err() + refused.out());
+        String message = refused.err() + refused.out();
         assertTrue(message.contains("spec.training.metricForBestModel must be one of loss, accuracy, f1, macro_f1"), message);
         assertTrue(message.contains(config.toString()), message);
         assertFalse(message.contains("\tat "), "no stack trace: " + message);
@@ -252,21 +245,7 @@ class ProblemTypeRunTest {
 
     private Path job(String modelType, String problemType) throws IOException {
         boolean multiLabel = problemType.equals("multi_label_classification");
-        Path model = tmp.resolve("model");
-        Files.createDirectories(model);
-        String family;
-        if (modelType.equals("roberta")) {
-            TinyRobertaTokenizer.write(model);
-            family = "\"type_vocab_size\": 1, \"pad_token_id\": 1";
-        } else {
-            for (String file : List.of("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt")) {
-                Files.copy(Path.of("examples/quickstart/model").resolve(file), model.resolve(file));
-            }
-            family = "\"type_vocab_size\": 2, \"pad_token_id\": 0";
-        }
-        Files.writeString(model.resolve("config.json"), "{\"model_type\": \"" + modelType + "\", \"vocab_size\": 4096,"
-                + " \"hidden_size\": 32, \"num_hidden_layers\": 2, \"num_attention_heads\": 2, \"intermediate_size\": 64,"
-                + " \"max_position_embeddings\": 64, " + family + "}\n");
+        TinyJobFolder.writeModel(tmp, modelType);
 
         Path data = Files.createDirectories(tmp.resolve("data"));
         List<String> rows = new ArrayList<>();
@@ -293,42 +272,14 @@ class ProblemTypeRunTest {
         Files.write(data.resolve("train.jsonl"), rows.subList(0, 48));
         Files.write(data.resolve("validation.jsonl"), rows.subList(48, 64));
 
-        Path manifest = tmp.resolve("job.yaml");
-        Files.writeString(manifest, """
-                apiVersion: finetune.dev/v1alpha1
-                kind: FineTuneJob
-                metadata:
-                  name: %s-%s
-                spec:
-                  model:
-                    uri: model
-                    initialization: random
-                  dataset:
-                    uri: data
-                    trainSplit: train
-                    evalSplit: validation
-                  task:
-                    problemType: %s
-                    numLabels: %d
-                %s    textFields: [sentence1, sentence2]
-                    labelField: label
-                    maxLength: 48
-                  training:
-                    numTrainEpochs: 2
-                    perDeviceTrainBatchSize: 16
-                    perDeviceEvalBatchSize: 16
-                    learningRate: 1.0e-3
-                    evalStrategy: epoch
-                    saveStrategy: epoch
-                    saveTotalLimit: 2
-                    loggingSteps: 2
-                    metricForBestModel: %s
-                    seed: 42
-                  resources:
-                    gpus: 0
-                """.formatted(modelType, multiLabel ? "multilabel" : "regression", problemType, multiLabel ? 3 : 1,
-                multiLabel ? "    labelNames: [" + String.join(", ", LABELS) + "]\n" : "", multiLabel ? "f1" : "pearson"));
-        return manifest;
+        return TinyJobFolder.writeManifest(tmp, modelType + (multiLabel ? "-multilabel" : "-regression"), """
+                problemType: %s
+                numLabels: %d
+                %stextFields: [sentence1, sentence2]
+                labelField: label
+                maxLength: 48
+                """.formatted(problemType, multiLabel ? 3 : 1, multiLabel ? "labelNames: [" + String.join(", ", LABELS) + "]\n" : ""),
+                TinyJobFolder.twoEpochs(16, 2) + "metricForBestModel: " + (multiLabel ? "f1" : "pearson") + "\n");
     }
 
     /** Jaccard overlap of the two sentences' lower-cased words. */
@@ -352,27 +303,5 @@ class ProblemTypeRunTest {
                 }
             }
         }
-    }
-
-    private record Result(int code, String out, String err) {}
-
-    private static Result run(String... args) {
-        PrintStream originalOut = System.out;
-        PrintStream originalErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream log = new ByteArrayOutputStream();
-        StringWriter err = new StringWriter();
-        CommandLine cli = Main.commandLine();
-        cli.setErr(new PrintWriter(err, true));
-        int code;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
-        try {
-            code = cli.execute(args);
-        } finally {
-            System.setOut(originalOut);
-            System.setErr(originalErr);
-        }
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err + log.toString(StandardCharsets.UTF_8));
     }
 }

@@ -3,9 +3,6 @@ package dev.finetune.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,8 +23,8 @@ class QuickstartTest {
     @Test
     void theQuickstartTrainsSavesPredictsAndResumes() throws Exception {
         Path out = tmp.resolve("quickstart");
-        String first = stdout(() -> Main.commandLine().execute("run", "examples/quickstart.yaml", "--output", out.toString(),
-                "--no-progress-bar"));
+        String first = CliRun.stdoutOf("run", "examples/quickstart.yaml", "--output", out.toString(),
+                "--no-progress-bar");
         assertTrue(first.contains("  Total optimization steps = 114"), first);
         List<String> evalLosses = all(EVAL_LOSS, first);
         assertEquals(3, evalLosses.size(), "one evaluation per epoch: " + first);
@@ -42,14 +39,14 @@ class QuickstartTest {
 
         // predict with the same maxLength reproduces the last evaluation exactly.
         Path predictions = tmp.resolve("predictions.jsonl");
-        String predicted = stdout(() -> Main.commandLine().execute("predict", "--model", out.resolve("final").toString(),
-                "--data", "examples/quickstart/data/validation.jsonl", "--max-length", "64", "--output", predictions.toString()));
+        String predicted = CliRun.stdoutOf("predict", "--model", out.resolve("final").toString(),
+                "--data", "examples/quickstart/data/validation.jsonl", "--max-length", "64", "--output", predictions.toString());
         assertEquals(evalLosses.get(2), all(TEST_LOSS, predicted).get(0));
         assertEquals(150, Files.readAllLines(predictions).size());
 
         // A second run finds the finished run's last checkpoint and only exports final/ again.
-        String second = stdout(() -> Main.commandLine().execute("run", "examples/quickstart.yaml", "--output", out.toString(),
-                "--no-progress-bar"));
+        String second = CliRun.stdoutOf("run", "examples/quickstart.yaml", "--output", out.toString(),
+                "--no-progress-bar");
         assertTrue(all(EVAL_LOSS, second).isEmpty(), "nothing left to train: " + second);
         assertTrue(Files.isRegularFile(out.resolve("final").resolve("model.safetensors")));
     }
@@ -57,21 +54,5 @@ class QuickstartTest {
     private static List<String> all(Pattern pattern, String text) {
         Matcher m = pattern.matcher(text);
         return m.results().map(r -> r.group(1)).toList();
-    }
-
-    /** Runs a command with stdout captured; fails unless it exits 0. */
-    private static String stdout(java.util.function.IntSupplier command) {
-        PrintStream original = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        int exitCode;
-        try {
-            exitCode = command.getAsInt();
-        } finally {
-            System.setOut(original);
-        }
-        String text = captured.toString(StandardCharsets.UTF_8);
-        assertEquals(0, exitCode, text);
-        return text;
     }
 }

@@ -10,14 +10,11 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.finetune.trainer.checkpoint.AtomicFolder;
-import dev.finetune.trainer.data.TinyRobertaTokenizer;
 import dev.finetune.trainer.model.ModelFamilies;
 import dev.finetune.trainer.model.SafetensorsReader;
 import dev.finetune.trainer.model.TokenClassificationModel;
 import dev.finetune.trainer.model.WeightLoadReport;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,7 +25,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import picocli.CommandLine;
 
 /**
  * Token classification through {@code run} and {@code predict} as a user would: a tiny random BERT (WordPiece) and
@@ -132,14 +128,10 @@ class TokenClassificationRunTest {
         Path manifest = job("bert");
         Files.writeString(manifest, Files.readString(manifest).replaceAll("    labelNames: .*\n", ""));
 
-        // picocli's err writer, as RunCommandTest reads it: the spec's problems are printed there, not logged.
-        StringWriter err = new StringWriter();
-        CommandLine cli = Main.commandLine();
-        cli.setErr(new PrintWriter(err, true));
-        int code = cli.execute("run", manifest.toString(), "--output", tmp.resolve("out").toString(), "--no-progress-bar");
+        CliRun.Result result = CliRun.run("run", manifest.toString(), "--output", tmp.resolve("out").toString(), "--no-progress-bar");
 
-        assertEquals(2, code, err.toString());
-        assertTrue(err.toString().contains("spec.task.labelNames is required for TokenClassification"), err.toString());
+        assertEquals(2, result.code(), result.err());
+        assertTrue(result.err().contains("spec.task.labelNames is required for TokenClassification"), result.err());
     }
 
     private static String withoutTimings(String eval) {
@@ -159,21 +151,7 @@ class TokenClassificationRunTest {
 
     /** A FineTuneJob for a tiny random {@code modelType} token classifier: 48 rows, batch 16, 2 epochs = 6 steps. */
     private Path job(String modelType) throws IOException {
-        Path model = tmp.resolve("model");
-        Files.createDirectories(model);
-        String family;
-        if (modelType.equals("roberta")) {
-            TinyRobertaTokenizer.write(model);
-            family = "\"type_vocab_size\": 1, \"pad_token_id\": 1";
-        } else {
-            for (String file : List.of("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt")) {
-                Files.copy(Path.of("examples/quickstart/model").resolve(file), model.resolve(file));
-            }
-            family = "\"type_vocab_size\": 2, \"pad_token_id\": 0";
-        }
-        Files.writeString(model.resolve("config.json"), "{\"model_type\": \"" + modelType + "\", \"vocab_size\": 4096,"
-                + " \"hidden_size\": 32, \"num_hidden_layers\": 2, \"num_attention_heads\": 2, \"intermediate_size\": 64,"
-                + " \"max_position_embeddings\": 64, " + family + "}\n");
+        TinyJobFolder.writeModel(tmp, modelType);
 
         Path data = tmp.resolve("data");
         Files.createDirectories(data);
@@ -181,41 +159,13 @@ class TokenClassificationRunTest {
         Files.write(data.resolve("train.jsonl"), rows.subList(0, 48));
         Files.write(data.resolve("validation.jsonl"), Files.readAllLines(Path.of("examples/ner/data/validation.jsonl")).subList(0, 12));
 
-        Path manifest = tmp.resolve("job.yaml");
-        Files.writeString(manifest, """
-                apiVersion: finetune.dev/v1alpha1
-                kind: FineTuneJob
-                metadata:
-                  name: ner-%s
-                spec:
-                  model:
-                    uri: model
-                    initialization: random
-                  dataset:
-                    uri: data
-                    trainSplit: train
-                    evalSplit: validation
-                  task:
-                    type: TokenClassification
-                    tokensField: tokens
-                    tagsField: ner_tags
-                    labelNames: [%s]
-                    numLabels: %d
-                    maxLength: 48
-                  training:
-                    numTrainEpochs: 2
-                    perDeviceTrainBatchSize: 16
-                    perDeviceEvalBatchSize: 8
-                    learningRate: 1.0e-3
-                    evalStrategy: epoch
-                    saveStrategy: epoch
-                    saveTotalLimit: 3
-                    loggingSteps: 2
-                    metricForBestModel: f1
-                    seed: 42
-                  resources:
-                    gpus: 0
-                """.formatted(modelType, String.join(", ", TAGS), TAGS.size()));
-        return manifest;
+        return TinyJobFolder.writeManifest(tmp, "ner-" + modelType, """
+                type: TokenClassification
+                tokensField: tokens
+                tagsField: ner_tags
+                labelNames: [%s]
+                numLabels: %d
+                maxLength: 48
+                """.formatted(String.join(", ", TAGS), TAGS.size()), TinyJobFolder.twoEpochs(8, 3) + "metricForBestModel: f1\n");
     }
 }

@@ -121,10 +121,7 @@ class TokenizedCacheTest {
                 "{\"sentence1\": \"the sun\", \"sentence2\": \"the moon\", \"label\": []}",
                 "{\"sentence1\": \"a car\", \"sentence2\": \"a bike\", \"label\": [1]}"));
         Files.write(data.resolve("validation.jsonl"), List.of("{\"sentence1\": \"a\", \"sentence2\": \"b\", \"label\": [2]}"));
-        TaskSpec multiLabel = QuickstartAssetsTest.task();
-        multiLabel.problemType = "multi_label_classification";
-        multiLabel.numLabels = 3;
-        multiLabel.labelNames = null;
+        TaskSpec multiLabel = threeTargets("multi_label_classification");
         TrainingData first = load(multiLabel);
         assertTrue(first.train() instanceof TokenizedRows);
         assertArrayEquals(new float[] {1, 0, 1}, first.train().get(0).targets());
@@ -140,10 +137,7 @@ class TokenizedCacheTest {
                 "{\"sentence1\": \"a cat\", \"sentence2\": \"a dog\", \"label\": [0, 2, 1.5]}",
                 "{\"sentence1\": \"the sun\", \"sentence2\": \"the moon\", \"label\": [1, 1, 1]}"));
         Files.write(data.resolve("validation.jsonl"), List.of("{\"sentence1\": \"a\", \"sentence2\": \"b\", \"label\": [2, 0, -0.25]}"));
-        TaskSpec regression = QuickstartAssetsTest.task();
-        regression.problemType = "regression";
-        regression.numLabels = 3;
-        regression.labelNames = null;
+        TaskSpec regression = threeTargets("regression");
         TrainingData scores = load(regression);
         assertArrayEquals(new float[] {0, 2, 1.5f}, scores.train().get(0).targets());
         assertArrayEquals(new float[] {2, 0, -0.25f}, scores.eval().get(0).targets());
@@ -213,6 +207,15 @@ class TokenizedCacheTest {
         Files.writeString(data.resolve("train.csv"), "sentence1,sentence2,label\na,b,1\n");
         Files.delete(data.resolve("train.jsonl"));
         checkMiss(QuickstartAssetsTest.task(), "another file and format");
+    }
+
+    /** The quickstart task with three targets of {@code problemType} read from the label cells, no label names. */
+    private static TaskSpec threeTargets(String problemType) {
+        TaskSpec task = QuickstartAssetsTest.task();
+        task.problemType = problemType;
+        task.numLabels = 3;
+        task.labelNames = null;
+        return task;
     }
 
     private void checkMiss(TaskSpec task, String what) throws IOException {

@@ -260,25 +260,8 @@ class ModelFamiliesOracleTest {
     @MethodSource("cases")
     void theSequenceClassifierSavesTheFixtureKeysAndReloadsIdentically(String name) throws IOException {
         HfOracleCase c = registered(name);
-        Path saved = tmp.resolve("saved");
-        try (NDManager manager = NDManager.newBaseManager()) {
-            NDArray ids = c.inputIds(manager);
-            NDArray types = c.tokenTypeIds(manager);
-            NDArray mask = c.attentionMask(manager);
-            float[] before;
-            try (SequenceClassificationModel model = ModelFamilies.fromPretrained(c.dir(), c.numLabels(), null,
-                    manager, 1)) {
-                before = model.forward(ids, types, mask, false).toFloatArray();
-                model.savePretrained(saved);
-            }
-            assertEquals(names(c.dir()), names(saved));
-            assertConfigCarried(c.dir(), saved);
-            try (SequenceClassificationModel reloaded = ModelFamilies.fromPretrained(saved, c.numLabels(), null,
-                    manager, 1)) {
-                assertEquals(new WeightLoadReport(List.of(), List.of()), reloaded.loadReport());
-                assertArrayEquals(before, reloaded.forward(ids, types, mask, false).toFloatArray());
-            }
-        }
+        assertSavesTheFixtureKeysAndReloadsIdentically(c, c.dir(),
+                (dir, manager) -> ModelFamilies.fromPretrained(dir, c.numLabels(), null, manager, 1));
     }
 
     /** What AutoModelForTokenClassification.from_pretrained loads with no missing or unexpected keys. */
@@ -286,21 +269,33 @@ class ModelFamiliesOracleTest {
     @MethodSource("cases")
     void theTokenClassifierSavesTheFixtureKeysAndReloadsIdentically(String name) throws IOException {
         HfOracleCase c = registeredMain(name);
+        assertSavesTheFixtureKeysAndReloadsIdentically(c, c.tokenClassificationDir(),
+                (dir, manager) -> ModelFamilies.tokenClassifierFromPretrained(dir, c.numTokenLabels(), null, manager, 1));
+    }
+
+    /** A head's from_pretrained, for either task. */
+    private interface Loader {
+        PretrainedModel load(Path dir, NDManager manager) throws IOException;
+    }
+
+    /**
+     * The model {@code fixture} holds, saved: the fixture's tensor names and config, and reloaded with no missing or
+     * unused keys it gives the logits it gave before saving, to the bit.
+     */
+    private void assertSavesTheFixtureKeysAndReloadsIdentically(HfOracleCase c, Path fixture, Loader loader) throws IOException {
         Path saved = tmp.resolve("saved");
         try (NDManager manager = NDManager.newBaseManager()) {
             NDArray ids = c.inputIds(manager);
             NDArray types = c.tokenTypeIds(manager);
             NDArray mask = c.attentionMask(manager);
             float[] before;
-            try (TokenClassificationModel model = ModelFamilies.tokenClassifierFromPretrained(
-                    c.tokenClassificationDir(), c.numTokenLabels(), null, manager, 1)) {
+            try (PretrainedModel model = loader.load(fixture, manager)) {
                 before = model.forward(ids, types, mask, false).toFloatArray();
                 model.savePretrained(saved);
             }
-            assertEquals(names(c.tokenClassificationDir()), names(saved));
-            assertConfigCarried(c.tokenClassificationDir(), saved);
-            try (TokenClassificationModel reloaded = ModelFamilies.tokenClassifierFromPretrained(saved,
-                    c.numTokenLabels(), null, manager, 1)) {
+            assertEquals(names(fixture), names(saved));
+            assertConfigCarried(fixture, saved);
+            try (PretrainedModel reloaded = loader.load(saved, manager)) {
                 assertEquals(new WeightLoadReport(List.of(), List.of()), reloaded.loadReport());
                 assertArrayEquals(before, reloaded.forward(ids, types, mask, false).toFloatArray());
             }
