@@ -146,23 +146,11 @@ public final class HfOracleCase {
     }
 
     /**
-     * The sequence head's labels as its problem_type's loss takes them: int64 class ids (single-label), float32
-     * values (regression, (B)) or multi-hot rows (multi-label, (B, num_labels)).
+     * The sequence head's labels as its problem_type's loss takes them, as the trainer's collator makes them: int64
+     * class ids (single-label), else the float32 (B, width) {@link #targets}.
      */
     public NDArray sequenceTargets(NDManager manager) {
-        if (problemType().equals("single_label_classification")) {
-            return labels(manager);
-        }
-        JsonNode labels = inputs.get("labels");
-        boolean rows = labels.get(0).isArray();
-        int width = rows ? labels.get(0).size() : 1;
-        float[] values = new float[labels.size() * width];
-        for (int i = 0; i < labels.size(); i++) {
-            for (int k = 0; k < width; k++) {
-                values[i * width + k] = (float) (rows ? labels.get(i).get(k) : labels.get(i)).asDouble();
-            }
-        }
-        return manager.create(values, rows ? new Shape(labels.size(), width) : new Shape(labels.size()));
+        return problemType().equals("single_label_classification") ? labels(manager) : targets(manager);
     }
 
     public NDArray tokenLabels(NDManager manager) {

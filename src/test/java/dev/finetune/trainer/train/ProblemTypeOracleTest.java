@@ -59,9 +59,8 @@ class ProblemTypeOracleTest {
             assertEquals(c.numLabels(), model.config().numLabels());
             TaskObjective objective = TaskObjective.of(model.config().problemType(), model.config().numLabels());
             // Class ids (B) for single-label, float (B, numLabels) targets otherwise, as the collator makes them.
-            boolean classIds = c.problemType().equals("single_label_classification");
             Batch batch = new Batch(c.inputIds(manager), c.tokenTypeIds(manager), c.attentionMask(manager),
-                    classIds ? c.labels(manager) : c.targets(manager));
+                    c.sequenceTargets(manager));
 
             NDArray logits = model.forward(batch.inputIds(), batch.tokenTypeIds(), batch.attentionMask(), false);
             assertEquals(c.expectedShape("seq_cls_logits"), logits.getShape());
