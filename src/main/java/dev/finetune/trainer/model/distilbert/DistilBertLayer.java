@@ -2,8 +2,8 @@ package dev.finetune.trainer.model.distilbert;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.core.Linear;
 import dev.finetune.trainer.model.BertModel;
+import dev.finetune.trainer.model.LinearLayer;
 import dev.finetune.trainer.model.MixedPrecision;
 import dev.finetune.trainer.model.ParameterFactory;
 import java.util.function.UnaryOperator;
@@ -17,20 +17,14 @@ final class DistilBertLayer {
     private final DistilBertConfig config;
     private final Shape normalizedShape;
     private final NDArray queryScale;
-    private final NDArray qWeight;
-    private final NDArray qBias;
-    private final NDArray kWeight;
-    private final NDArray kBias;
-    private final NDArray vWeight;
-    private final NDArray vBias;
-    private final NDArray outWeight;
-    private final NDArray outBias;
+    private final LinearLayer qLin;
+    private final LinearLayer kLin;
+    private final LinearLayer vLin;
+    private final LinearLayer outLin;
     private final NDArray saLayerNormWeight;
     private final NDArray saLayerNormBias;
-    private final NDArray lin1Weight;
-    private final NDArray lin1Bias;
-    private final NDArray lin2Weight;
-    private final NDArray lin2Bias;
+    private final LinearLayer lin1;
+    private final LinearLayer lin2;
     private final NDArray outputLayerNormWeight;
     private final NDArray outputLayerNormBias;
 
@@ -41,20 +35,14 @@ final class DistilBertLayer {
         normalizedShape = new Shape(dim);
         queryScale = params.constant((float) (1.0 / Math.sqrt(config.headSize())));
         String attention = prefix + "attention.";
-        qWeight = params.linearWeight(attention + "q_lin.weight", dim, dim);
-        qBias = params.bias(attention + "q_lin.bias", dim);
-        kWeight = params.linearWeight(attention + "k_lin.weight", dim, dim);
-        kBias = params.bias(attention + "k_lin.bias", dim);
-        vWeight = params.linearWeight(attention + "v_lin.weight", dim, dim);
-        vBias = params.bias(attention + "v_lin.bias", dim);
-        outWeight = params.linearWeight(attention + "out_lin.weight", dim, dim);
-        outBias = params.bias(attention + "out_lin.bias", dim);
+        qLin = LinearLayer.create(params, attention + "q_lin.", dim, dim);
+        kLin = LinearLayer.create(params, attention + "k_lin.", dim, dim);
+        vLin = LinearLayer.create(params, attention + "v_lin.", dim, dim);
+        outLin = LinearLayer.create(params, attention + "out_lin.", dim, dim);
         saLayerNormWeight = params.layerNormWeight(prefix + "sa_layer_norm.weight", dim);
         saLayerNormBias = params.layerNormBias(prefix + "sa_layer_norm.bias", dim);
-        lin1Weight = params.linearWeight(prefix + "ffn.lin1.weight", hiddenDim, dim);
-        lin1Bias = params.bias(prefix + "ffn.lin1.bias", hiddenDim);
-        lin2Weight = params.linearWeight(prefix + "ffn.lin2.weight", dim, hiddenDim);
-        lin2Bias = params.bias(prefix + "ffn.lin2.bias", dim);
+        lin1 = LinearLayer.create(params, prefix + "ffn.lin1.", hiddenDim, dim);
+        lin2 = LinearLayer.create(params, prefix + "ffn.lin2.", dim, hiddenDim);
         outputLayerNormWeight = params.layerNormWeight(prefix + "output_layer_norm.weight", dim);
         outputLayerNormBias = params.layerNormBias(prefix + "output_layer_norm.bias", dim);
     }
@@ -65,19 +53,17 @@ final class DistilBertLayer {
      *     softmax the same as transformers' masked_fill with finfo.min: those keys get weight 0)
      */
     NDArray forward(NDArray x, NDArray attentionBias, long batch, long length, boolean training, UnaryOperator<NDArray> w) {
-        NDArray q = heads(Linear.linear(x, w.apply(qWeight), w.apply(qBias)).singletonOrThrow(), batch, length)
-                .mul(queryScale);
-        NDArray k = heads(Linear.linear(x, w.apply(kWeight), w.apply(kBias)).singletonOrThrow(), batch, length);
-        NDArray v = heads(Linear.linear(x, w.apply(vWeight), w.apply(vBias)).singletonOrThrow(), batch, length);
+        NDArray q = heads(qLin.forward(x, w), batch, length).mul(queryScale);
+        NDArray k = heads(kLin.forward(x, w), batch, length);
+        NDArray v = heads(vLin.forward(x, w), batch, length);
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).add(attentionBias);
         NDArray probs = BertModel.dropout(MixedPrecision.softmax(scores, -1), config.attentionDropout(), training);
         NDArray context = probs.matMul(v).transpose(0, 2, 1, 3).reshape(batch * length, config.hiddenSize());
-        NDArray attended = Linear.linear(context, w.apply(outWeight), w.apply(outBias)).singletonOrThrow();
+        NDArray attended = outLin.forward(context, w);
         attended = layerNorm(attended.add(x), w.apply(saLayerNormWeight), w.apply(saLayerNormBias));
 
-        NDArray inner = config.activation().apply(
-                Linear.linear(attended, w.apply(lin1Weight), w.apply(lin1Bias)).singletonOrThrow());
-        NDArray out = Linear.linear(inner, w.apply(lin2Weight), w.apply(lin2Bias)).singletonOrThrow();
+        NDArray inner = config.activation().apply(lin1.forward(attended, w));
+        NDArray out = lin2.forward(inner, w);
         out = BertModel.dropout(out, config.dropout(), training);
         return layerNorm(out.add(attended), w.apply(outputLayerNormWeight), w.apply(outputLayerNormBias));
     }

@@ -2,8 +2,8 @@ package dev.finetune.trainer.model.mpnet;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.core.Linear;
 import dev.finetune.trainer.model.BertModel;
+import dev.finetune.trainer.model.LinearLayer;
 import dev.finetune.trainer.model.ParameterFactory;
 import dev.finetune.trainer.model.MixedPrecision;
 import java.util.function.UnaryOperator;
@@ -16,20 +16,14 @@ final class MPNetLayer {
     private final MPNetConfig config;
     private final Shape normalizedShape;
     private final NDArray scoreScale;
-    private final NDArray qWeight;
-    private final NDArray qBias;
-    private final NDArray kWeight;
-    private final NDArray kBias;
-    private final NDArray vWeight;
-    private final NDArray vBias;
-    private final NDArray oWeight;
-    private final NDArray oBias;
+    private final LinearLayer query;
+    private final LinearLayer key;
+    private final LinearLayer value;
+    private final LinearLayer attentionOutput;
     private final NDArray attentionLayerNormWeight;
     private final NDArray attentionLayerNormBias;
-    private final NDArray intermediateWeight;
-    private final NDArray intermediateBias;
-    private final NDArray outputWeight;
-    private final NDArray outputBias;
+    private final LinearLayer intermediateDense;
+    private final LinearLayer outputDense;
     private final NDArray outputLayerNormWeight;
     private final NDArray outputLayerNormBias;
 
@@ -40,20 +34,14 @@ final class MPNetLayer {
         normalizedShape = new Shape(hidden);
         scoreScale = params.constant((float) (1.0 / Math.sqrt(config.headSize())));
         String attn = prefix + "attention.attn.";
-        qWeight = params.linearWeight(attn + "q.weight", hidden, hidden);
-        qBias = params.bias(attn + "q.bias", hidden);
-        kWeight = params.linearWeight(attn + "k.weight", hidden, hidden);
-        kBias = params.bias(attn + "k.bias", hidden);
-        vWeight = params.linearWeight(attn + "v.weight", hidden, hidden);
-        vBias = params.bias(attn + "v.bias", hidden);
-        oWeight = params.linearWeight(attn + "o.weight", hidden, hidden);
-        oBias = params.bias(attn + "o.bias", hidden);
+        query = LinearLayer.create(params, attn + "q.", hidden, hidden);
+        key = LinearLayer.create(params, attn + "k.", hidden, hidden);
+        value = LinearLayer.create(params, attn + "v.", hidden, hidden);
+        attentionOutput = LinearLayer.create(params, attn + "o.", hidden, hidden);
         attentionLayerNormWeight = params.layerNormWeight(prefix + "attention.LayerNorm.weight", hidden);
         attentionLayerNormBias = params.layerNormBias(prefix + "attention.LayerNorm.bias", hidden);
-        intermediateWeight = params.linearWeight(prefix + "intermediate.dense.weight", intermediate, hidden);
-        intermediateBias = params.bias(prefix + "intermediate.dense.bias", intermediate);
-        outputWeight = params.linearWeight(prefix + "output.dense.weight", hidden, intermediate);
-        outputBias = params.bias(prefix + "output.dense.bias", hidden);
+        intermediateDense = LinearLayer.create(params, prefix + "intermediate.dense.", intermediate, hidden);
+        outputDense = LinearLayer.create(params, prefix + "output.dense.", hidden, intermediate);
         outputLayerNormWeight = params.layerNormWeight(prefix + "output.LayerNorm.weight", hidden);
         outputLayerNormBias = params.layerNormBias(prefix + "output.LayerNorm.bias", hidden);
     }
@@ -65,20 +53,19 @@ final class MPNetLayer {
      */
     NDArray forward(NDArray hidden, NDArray positionBias, NDArray attentionBias, long batch, long length, boolean training,
             UnaryOperator<NDArray> w) {
-        NDArray q = heads(Linear.linear(hidden, w.apply(qWeight), w.apply(qBias)).singletonOrThrow(), batch, length);
-        NDArray k = heads(Linear.linear(hidden, w.apply(kWeight), w.apply(kBias)).singletonOrThrow(), batch, length);
-        NDArray v = heads(Linear.linear(hidden, w.apply(vWeight), w.apply(vBias)).singletonOrThrow(), batch, length);
+        NDArray q = heads(query.forward(hidden, w), batch, length);
+        NDArray k = heads(key.forward(hidden, w), batch, length);
+        NDArray v = heads(value.forward(hidden, w), batch, length);
         // The scale is an array made with the model, not mul(float): see BertLayer.
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(scoreScale).add(positionBias).add(attentionBias);
         NDArray probs = BertModel.dropout(MixedPrecision.softmax(scores, -1), config.attentionProbsDropoutProb(), training);
         NDArray context = probs.matMul(v).transpose(0, 2, 1, 3).reshape(batch * length, config.hiddenSize());
-        NDArray attended = Linear.linear(context, w.apply(oWeight), w.apply(oBias)).singletonOrThrow();
+        NDArray attended = attentionOutput.forward(context, w);
         attended = BertModel.dropout(attended, config.hiddenDropoutProb(), training);
         attended = layerNorm(attended.add(hidden), w.apply(attentionLayerNormWeight), w.apply(attentionLayerNormBias));
 
-        NDArray inner = config.hiddenAct().apply(
-                Linear.linear(attended, w.apply(intermediateWeight), w.apply(intermediateBias)).singletonOrThrow());
-        NDArray out = Linear.linear(inner, w.apply(outputWeight), w.apply(outputBias)).singletonOrThrow();
+        NDArray inner = config.hiddenAct().apply(intermediateDense.forward(attended, w));
+        NDArray out = outputDense.forward(inner, w);
         out = BertModel.dropout(out, config.hiddenDropoutProb(), training);
         return layerNorm(out.add(attended), w.apply(outputLayerNormWeight), w.apply(outputLayerNormBias));
     }
