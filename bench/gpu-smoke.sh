@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# GPU smoke test: builds the jar, trains the quickstart on the GPU, and times the Trainer's own optimiser
-# steps on a bert-base-sized model in float32 and with fp16 (samples/s, loss scale and skipped steps under fp16, device-to-host syncs per step, GPU
+# GPU smoke test: builds the jar, trains the quickstart (and the multi-label, regression and NER examples) on
+# the GPU, and times the Trainer's own optimiser steps on a bert-base-sized model in float32 and with fp16 (samples/s, loss scale and skipped steps under fp16, device-to-host syncs per step, GPU
 # memory from nvidia-smi). On a machine without a GPU it says "no GPU: skipped" for the GPU parts and runs
 # the same steps briefly on the CPU, so the script itself stays tested.
 #   bench/gpu-smoke.sh [BATCH [TOKENS [STEPS]]]      (defaults 32 128 30 on a GPU; 2 32 4 on the CPU)
@@ -42,6 +42,13 @@ if [ "$GPU" = 1 ]; then
     grep -E "Resuming training from checkpoint|eval_loss" "$OUT/resume.log" | tail -2
     if grep -q AutoNonVariableTypeMode "$OUT/resume.log"; then echo "resume on the GPU: FAILED (libtorch warning)"; exit 1; fi
     test -f "$OUT/quickstart/final/model.safetensors" && echo "resume on the GPU: final/ written"
+    # 1c. The other tasks' examples: float targets (multi-label, regression) and (B, T) token labels with -100 (NER)
+    #     go to the device and their losses gather there; each must finish with its eval metrics.
+    for task in multilabel regression ner; do
+        java -jar target/finetune-operator.jar run "examples/$task.yaml" --output "$OUT/$task" --device gpu --no-progress-bar \
+            > "$OUT/$task.log" 2>&1 || { echo "$task on the GPU: FAILED"; tail -5 "$OUT/$task.log"; exit 1; }
+        grep -E "'eval_loss'" "$OUT/$task.log" | tail -1 | sed "s/^/$task on the GPU: /"
+    done
 else
     echo "quickstart on the GPU: no GPU: skipped"
 fi
